@@ -1,0 +1,56 @@
+/**
+ * The local stack's public shape: `.stack/stack.json` (see README, "Local stack").
+ * Everything that talks to a local stack (targets, loader, bench, readiness specs, tests)
+ * reads these fields and nothing else.
+ */
+export interface StackInfo {
+  schemaVersion: 1;
+  /** Absolute path of the stack's state directory (data, logs, stack.json). */
+  dir: string;
+  startedAt: string;
+  qdrant: QdrantInfo;
+  redis: RedisInfo;
+  /** Present once the gateway and nginx run (front door = nginx). */
+  gateway?: GatewayInfo;
+  /** Every pid this stack started, for `down`. */
+  pids: number[];
+}
+
+export interface ProcessInfo {
+  pid: number;
+  /** Absolute path of the process's log file. */
+  log: string;
+}
+
+export interface QdrantInfo extends ProcessInfo {
+  url: string;
+  /** The API key Qdrant requires (`api-key` header); always set by the local stack. */
+  apiKey: string;
+  /** `qdrant` (a real binary) or `qdrant-local` (the embedded-engine stand-in). */
+  engine: 'qdrant' | 'qdrant-local';
+  version: string;
+  storagePath: string;
+}
+
+export interface RedisInfo extends ProcessInfo {
+  url: string;
+}
+
+export interface GatewayInfo {
+  /** The front door (nginx), what clients use. */
+  url: string;
+  /** A key whose rate limits allow load tests. */
+  apiKey: string;
+  /** Further keys by role, e.g. a low-limit key for rate-limit checks. */
+  keys?: Record<string, string>;
+  nginx: ProcessInfo & { configPath: string };
+  /** Gateway slots behind nginx (blue/green); `active` names the one nginx routes to. */
+  slots: Array<ProcessInfo & { name: string; url: string }>;
+  active: string;
+}
+
+/** A started service: how to stop it and what to write into stack.json. */
+export interface StartedService<I extends ProcessInfo = ProcessInfo> {
+  info: I;
+  stop(): Promise<void>;
+}
