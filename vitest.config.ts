@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // against real processes (Redis, qdrant-local or qdrant, the gateway, nginx) on loopback.
 export default defineConfig({
   test: {
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     projects: [
       {
         test: {
@@ -20,8 +21,6 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           pool: 'forks',
-          maxWorkers: 2,
-          minWorkers: 1,
         },
       },
     ],

@@ -1,0 +1,34 @@
+import type { StackInfo } from '../stack/types.ts';
+
+export type TargetKind = 'local' | 'external' | 'containers';
+
+export interface Endpoint {
+  url: string;
+  apiKey?: string;
+}
+
+/**
+ * What every spec, scenario and loader gets: where the system under test answers, with which
+ * credentials, and (for targets the suite controls) the stack behind it.
+ */
+export interface Target {
+  kind: TargetKind;
+  gateway?: Endpoint & { apiKey: string; keys?: Record<string, string> };
+  qdrant?: Endpoint;
+  redis?: { url: string };
+  /** The local stack, when the target is one. */
+  stack?: StackInfo;
+  /** Releases what resolving the target started (a local stack brought up for this run). */
+  release(): Promise<void>;
+}
+
+export interface ResolveTargetOptions {
+  kind: TargetKind;
+  /** Keep a stack this run brought up running after `release()`. */
+  keep?: boolean;
+  /** Local stack directory (default `.stack/`). */
+  dir?: string;
+  /** Start the gateway tier when bringing a local stack up (default true). */
+  gateway?: boolean;
+  log?: (line: string) => void;
+}
