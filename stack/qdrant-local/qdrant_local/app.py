@@ -1,0 +1,45 @@
+"""Builds the ASGI app: routes, API-key check, metrics. `__main__` only serves it."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime, timezone
+from typing import Any, AsyncIterator
+
+import anyio.to_thread
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from . import collection_routes, point_routes, service_routes, snapshot_routes
+from .metrics import Metrics
+from .middleware import ApiKeyMiddleware, MetricsMiddleware
+from .registry import Registry
+from .settings import Settings
+
+
+def build(settings: Settings) -> Any:
+    routes: list[Route] = [
+        *service_routes.routes,
+        *collection_routes.routes,
+        *snapshot_routes.routes,
+        *point_routes.routes,
+    ]
+    registry = Registry(settings.storage_path)
+    metrics = Metrics()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.ready = True
+        yield
+        app.state.ready = False
+        await anyio.to_thread.run_sync(registry.close_all)
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.registry = registry
+    app.state.metrics = metrics
+    app.state.ready = False
+    app.state.started_at = datetime.now(timezone.utc).isoformat()
+    app.state.telemetry_id = service_routes.new_telemetry_id()
+    templates = {r.endpoint: r.path for r in routes}
+    return ApiKeyMiddleware(MetricsMiddleware(app, metrics, templates), settings.api_key)

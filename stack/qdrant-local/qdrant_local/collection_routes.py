@@ -1,0 +1,202 @@
+"""Collections: list, exists, create, get, update, delete; payload indexes; aliases (none)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qdrant_client.http import models as m
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from . import convert
+from .errors import Unsupported, ValidationFailed
+from .http_util import endpoint, flag, ok, parse
+from .registry import Collection, Registry
+
+MAX_DIM = 65536
+
+
+def _registry(request: Request) -> Registry:
+    return request.app.state.registry
+
+
+def _check_vector_params(name: str, p: m.VectorParams) -> None:
+    if not 1 <= p.size <= MAX_DIM:
+        where = f"vectors.{name}.size" if name else "vectors.size"
+        raise ValidationFailed(f"[{where}: value {p.size} invalid, must be from 1 to {MAX_DIM}]")
+
+
+def build_config(req: m.CreateCollection) -> m.CollectionConfig:
+    if getattr(req, "init_from", None) is not None:
+        raise Unsupported("init_from")
+    if isinstance(req.vectors, m.VectorParams):
+        _check_vector_params("", req.vectors)
+    elif isinstance(req.vectors, dict):
+        for name, p in req.vectors.items():
+            _check_vector_params(name, p)
+    optimizers = convert.DEFAULT_OPTIMIZERS.model_dump()
+    if req.optimizers_config is not None:
+        optimizers.update(req.optimizers_config.model_dump(exclude_none=True))
+    wal = convert.DEFAULT_WAL.model_dump()
+    if req.wal_config is not None:
+        wal.update(req.wal_config.model_dump(exclude_none=True))
+    return m.CollectionConfig(
+        params=m.CollectionParams(
+            vectors=req.vectors if req.vectors is not None else {},
+            shard_number=req.shard_number or 1,
+            replication_factor=req.replication_factor or 1,
+            write_consistency_factor=req.write_consistency_factor or 1,
+            on_disk_payload=True if req.on_disk_payload is None else req.on_disk_payload,
+            sparse_vectors=req.sparse_vectors,
+        ),
+        hnsw_config=convert.hnsw(req.hnsw_config),
+        optimizer_config=m.OptimizersConfig(**optimizers),
+        wal_config=m.WalConfig(**wal),
+        quantization_config=req.quantization_config,
+        strict_mode_config=m.StrictModeConfigOutput(enabled=False),
+        metadata=req.metadata,
+    )
+
+
+async def collection_info(coll: Collection) -> dict[str, Any]:
+    # While the worker builds an index it cannot answer: report the last figures, status yellow.
+    if coll.optimizing and coll.last_info is not None:
+        info, status = coll.last_info, "yellow"
+    else:
+        info = await coll.call("info")
+        coll.last_info = info
+        status = "yellow" if coll.optimizing or info["pending_optimization"] else "green"
+    payload_schema = {
+        name: {"data_type": idx["data_type"], "points": idx["points"]} for name, idx in info["payload_schema"].items()
+    }
+    return {
+        "status": status,
+        "optimizer_status": "ok",
+        "indexed_vectors_count": info["indexed_vectors_count"],
+        "points_count": info["points_count"],
+        "segments_count": info["segments_count"],
+        "config": coll.config.model_dump(mode="json", exclude_none=True),
+        "payload_schema": payload_schema,
+    }
+
+
+@endpoint
+async def list_collections(request: Request, started: float) -> Response:
+    names = sorted(_registry(request).collections)
+    return ok({"collections": [{"name": n} for n in names]}, started)
+
+
+@endpoint
+async def exists(request: Request, started: float) -> Response:
+    return ok({"exists": request.path_params["name"] in _registry(request).collections}, started)
+
+
+@endpoint
+async def create(request: Request, started: float) -> Response:
+    name = request.path_params["name"]
+    req = await parse(request, m.CreateCollection)
+    await _registry(request).create(name, build_config(req))
+    return ok(True, started)
+
+
+@endpoint
+async def get(request: Request, started: float) -> Response:
+    coll = _registry(request).get(request.path_params["name"])
+    return ok(await collection_info(coll), started)
+
+
+@endpoint
+async def update(request: Request, started: float) -> Response:
+    """Settings are stored and reported back; the shard keeps the parameters it was built with."""
+    coll = _registry(request).get(request.path_params["name"])
+    req = await parse(request, m.UpdateCollection)
+    cfg = coll.config.model_copy(deep=True)
+    if req.optimizers_config is not None:
+        merged = cfg.optimizer_config.model_dump()
+        merged.update(req.optimizers_config.model_dump(exclude_none=True))
+        cfg.optimizer_config = m.OptimizersConfig(**merged)
+    if req.hnsw_config is not None:
+        cfg.hnsw_config = convert.hnsw(req.hnsw_config, cfg.hnsw_config)
+    if req.metadata is not None:
+        cfg.metadata = {**(cfg.metadata or {}), **req.metadata}
+    coll.config = cfg
+    coll.save_meta()
+    return ok(True, started)
+
+
+@endpoint
+async def delete(request: Request, started: float) -> Response:
+    return ok(await _registry(request).delete(request.path_params["name"]), started)
+
+
+def _field_type(schema: Any) -> str:
+    if schema is None:
+        raise ValidationFailed("[field_schema: field_schema is required]")
+    if isinstance(schema, m.PayloadSchemaType):
+        return schema.value
+    kind = getattr(schema, "type", None)
+    if kind is None:
+        raise Unsupported(f"field_schema {type(schema).__name__}")
+    return kind.value if hasattr(kind, "value") else str(kind)
+
+
+def _update_result(op_id: int, wait: bool) -> dict[str, Any]:
+    return {"operation_id": op_id, "status": "completed" if wait else "acknowledged"}
+
+
+@endpoint
+async def create_index(request: Request, started: float) -> Response:
+    coll = _registry(request).get(request.path_params["name"])
+    req = await parse(request, m.CreateFieldIndex)
+    op_id = await coll.call("update", kind="create_index", field_name=req.field_name, field_type=_field_type(req.field_schema))
+    return ok(_update_result(op_id, flag(request, "wait")), started)
+
+
+@endpoint
+async def delete_index(request: Request, started: float) -> Response:
+    coll = _registry(request).get(request.path_params["name"])
+    op_id = await coll.call("update", kind="delete_index", field_name=request.path_params["field"])
+    return ok(_update_result(op_id, flag(request, "wait")), started)
+
+
+@endpoint
+async def aliases(request: Request, started: float) -> Response:
+    return ok({"aliases": []}, started)
+
+
+@endpoint
+async def collection_aliases(request: Request, started: float) -> Response:
+    _registry(request).get(request.path_params["name"])
+    return ok({"aliases": []}, started)
+
+
+@endpoint
+async def cluster_info(request: Request, started: float) -> Response:
+    coll = _registry(request).get(request.path_params["name"])
+    info = await collection_info(coll)
+    return ok(
+        {
+            "peer_id": request.app.state.settings.peer_id,
+            "shard_count": 1,
+            "local_shards": [{"shard_id": 0, "points_count": info["points_count"], "state": "Active"}],
+            "remote_shards": [],
+            "shard_transfers": [],
+        },
+        started,
+    )
+
+
+routes = [
+    Route("/collections", list_collections, methods=["GET"]),
+    Route("/aliases", aliases, methods=["GET"]),
+    Route("/collections/{name}", get, methods=["GET"]),
+    Route("/collections/{name}", create, methods=["PUT"]),
+    Route("/collections/{name}", update, methods=["PATCH"]),
+    Route("/collections/{name}", delete, methods=["DELETE"]),
+    Route("/collections/{name}/exists", exists, methods=["GET"]),
+    Route("/collections/{name}/aliases", collection_aliases, methods=["GET"]),
+    Route("/collections/{name}/cluster", cluster_info, methods=["GET"]),
+    Route("/collections/{name}/index", create_index, methods=["PUT"]),
+    Route("/collections/{name}/index/{field}", delete_index, methods=["DELETE"]),
+]

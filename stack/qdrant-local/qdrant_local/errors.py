@@ -1,0 +1,71 @@
+"""Qdrant's error kinds: HTTP status plus the message prefix Qdrant puts in front of the detail."""
+
+from __future__ import annotations
+
+
+class QdrantError(Exception):
+    status = 500
+    prefix = "Service internal error: "
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+    @property
+    def message(self) -> str:
+        return f"{self.prefix}{self.detail}"
+
+
+class BadInput(QdrantError):
+    status = 400
+    prefix = "Wrong input: "
+
+
+class BadRequest(QdrantError):
+    status = 400
+    prefix = "Bad request: "
+
+
+class FormatError(QdrantError):
+    status = 400
+    prefix = "Format error in JSON body: "
+
+
+class ValidationFailed(QdrantError):
+    status = 422
+    prefix = "Validation error in JSON body: "
+
+
+class NotFound(QdrantError):
+    status = 404
+    prefix = "Not found: "
+
+
+class AlreadyExists(QdrantError):
+    status = 409
+    prefix = "Wrong input: "
+
+
+class Unsupported(QdrantError):
+    """A valid Qdrant request that this stand-in does not serve (never silently ignored)."""
+
+    status = 400
+    prefix = "Bad request: "
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} is not supported by qdrant-local")
+
+
+def collection_not_found(name: str) -> NotFound:
+    return NotFound(f"Collection `{name}` doesn't exist!")
+
+
+def from_engine(err: BaseException) -> QdrantError:
+    """Map an engine exception (plain `Exception(str)`) onto Qdrant's kinds by its text."""
+    text = str(err)
+    lowered = text.lower()
+    if "dimension error" in lowered or "wrong input" in lowered or "bad input" in lowered:
+        return BadInput(text.removeprefix("Wrong input: "))
+    if "not found" in lowered or "no point with id" in lowered:
+        return NotFound(text)
+    return QdrantError(text)

@@ -1,0 +1,206 @@
+"""The collections on disk and the worker process that holds each one's shard.
+
+Layout: `<storage>/collections/<name>/collection.json` (Qdrant's `CollectionConfig` as the
+client gave it, defaults filled in) and `<storage>/collections/<name>/shard/` (the EdgeShard).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing as mp
+import os
+import re
+import shutil
+import threading
+from datetime import datetime, timezone
+from typing import Any
+
+import anyio.to_thread
+import orjson
+from qdrant_client.http import models as m
+
+from . import errors
+from .worker import worker_main
+
+_ERRORS = {cls.__name__: cls for cls in (
+    errors.QdrantError, errors.BadInput, errors.BadRequest, errors.NotFound, errors.AlreadyExists,
+    errors.Unsupported, errors.FormatError, errors.ValidationFailed,
+)}
+NAME_RE = re.compile(r"^[^/\\:*?\"<>|\x00]{1,255}$")
+
+
+class Worker:
+    """The parent's end of one collection's worker process. Blocking: call from a thread."""
+
+    def __init__(self, coll_dir: str, config: m.CollectionConfig, create: bool) -> None:
+        ctx = mp.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self.optimizing = ctx.Value("b", 0, lock=False)
+        self.proc = ctx.Process(
+            target=worker_main,
+            args=(child, coll_dir, config.model_dump_json(), self.optimizing, create),
+            daemon=True,
+        )
+        self.proc.start()
+        child.close()
+        try:
+            reply = self._conn.recv()
+        except EOFError:
+            raise errors.QdrantError(f"collection worker for {coll_dir} exited at start") from None
+        if reply[0] != "ok":
+            self.proc.join(5)
+            raise errors.QdrantError(reply[2])
+
+    def call(self, op: str, **kwargs: Any) -> Any:
+        try:
+            self._conn.send((op, kwargs))
+            reply = self._conn.recv()
+        except (EOFError, BrokenPipeError, ConnectionResetError):
+            raise errors.QdrantError("collection worker stopped unexpectedly") from None
+        if reply[0] == "ok":
+            return reply[1]
+        _, kind, detail = reply
+        cls = _ERRORS.get(kind, errors.QdrantError)
+        err = cls.__new__(cls)
+        errors.QdrantError.__init__(err, detail)
+        raise err
+
+    def alive(self) -> bool:
+        return self.proc.is_alive()
+
+    def close(self) -> None:
+        if self.proc.is_alive():
+            try:
+                self.call("close")
+            except errors.QdrantError:
+                pass
+            self.proc.join(30)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(5)
+
+
+class Collection:
+    def __init__(self, name: str, coll_dir: str, config: m.CollectionConfig, created_at: str) -> None:
+        self.name = name
+        self.dir = coll_dir
+        self.config = config
+        self.created_at = created_at
+        self.lock = asyncio.Lock()
+        self.worker: Worker | None = None
+        self.last_info: dict[str, Any] | None = None
+
+    @property
+    def optimizing(self) -> bool:
+        return self.worker is not None and bool(self.worker.optimizing.value)
+
+    def _ensure_worker(self, create: bool = False) -> Worker:
+        if self.worker is None or not self.worker.alive():
+            self.worker = Worker(self.dir, self.config, create)
+        return self.worker
+
+    async def call(self, op: str, **kwargs: Any) -> Any:
+        async with self.lock:
+            return await anyio.to_thread.run_sync(lambda: self._ensure_worker().call(op, **kwargs))
+
+    async def start(self, create: bool) -> None:
+        async with self.lock:
+            await anyio.to_thread.run_sync(lambda: self._ensure_worker(create))
+
+    async def stop(self) -> None:
+        """Close the worker (flushes the shard). Caller holds `lock`."""
+        if self.worker is not None:
+            worker, self.worker = self.worker, None
+            await anyio.to_thread.run_sync(worker.close)
+
+    def save_meta(self) -> None:
+        meta = {"config": self.config.model_dump(mode="json"), "created_at": self.created_at}
+        tmp = os.path.join(self.dir, "collection.json.tmp")
+        with open(tmp, "wb") as fh:
+            fh.write(orjson.dumps(meta, option=orjson.OPT_INDENT_2))
+        os.replace(tmp, os.path.join(self.dir, "collection.json"))
+
+
+def load_meta(coll_dir: str) -> tuple[m.CollectionConfig, str]:
+    with open(os.path.join(coll_dir, "collection.json"), "rb") as fh:
+        meta = orjson.loads(fh.read())
+    return m.CollectionConfig.model_validate(meta["config"]), meta.get("created_at") or now_iso()
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+class Registry:
+    def __init__(self, storage_path: str) -> None:
+        self.root = os.path.join(storage_path, "collections")
+        os.makedirs(self.root, exist_ok=True)
+        self.collections: dict[str, Collection] = {}
+        # Create/delete/recover change the set of names; a plain lock keeps them atomic.
+        self.names_lock = asyncio.Lock()
+        self._close_lock = threading.Lock()
+        for name in sorted(os.listdir(self.root)):
+            coll_dir = os.path.join(self.root, name)
+            if os.path.exists(os.path.join(coll_dir, "collection.json")) and os.path.isdir(os.path.join(coll_dir, "shard")):
+                config, created_at = load_meta(coll_dir)
+                self.collections[name] = Collection(name, coll_dir, config, created_at)
+
+    def get(self, name: str) -> Collection:
+        coll = self.collections.get(name)
+        if coll is None:
+            raise errors.collection_not_found(name)
+        return coll
+
+    def path_for(self, name: str) -> str:
+        if not NAME_RE.match(name) or name in (".", ".."):
+            raise errors.ValidationFailed(f"collection_name: invalid collection name `{name}`")
+        return os.path.join(self.root, name)
+
+    async def create(self, name: str, config: m.CollectionConfig) -> Collection:
+        coll_dir = self.path_for(name)
+        async with self.names_lock:
+            if name in self.collections:
+                raise errors.AlreadyExists(f"Collection `{name}` already exists!")
+            shutil.rmtree(coll_dir, ignore_errors=True)
+            os.makedirs(coll_dir)
+            coll = Collection(name, coll_dir, config, now_iso())
+            coll.save_meta()
+            try:
+                await coll.start(create=True)
+            except Exception:
+                shutil.rmtree(coll_dir, ignore_errors=True)
+                raise
+            self.collections[name] = coll
+            return coll
+
+    async def delete(self, name: str) -> bool:
+        async with self.names_lock:
+            coll = self.collections.pop(name, None)
+            if coll is None:
+                return False
+            async with coll.lock:
+                await coll.stop()
+                await anyio.to_thread.run_sync(lambda: shutil.rmtree(coll.dir, ignore_errors=True))
+            return True
+
+    async def replace_from_dir(self, name: str, source_dir: str) -> None:
+        """Recover: swap the collection's directory for an unpacked snapshot and reopen it."""
+        coll_dir = self.path_for(name)
+        config, created_at = load_meta(source_dir)
+        async with self.names_lock:
+            old = self.collections.pop(name, None)
+            if old is not None:
+                async with old.lock:
+                    await old.stop()
+            shutil.rmtree(coll_dir, ignore_errors=True)
+            shutil.move(source_dir, coll_dir)
+            coll = Collection(name, coll_dir, config, created_at)
+            await coll.start(create=False)
+            self.collections[name] = coll
+
+    def close_all(self) -> None:
+        with self._close_lock:
+            for coll in self.collections.values():
+                if coll.worker is not None:
+                    coll.worker.close()
+                    coll.worker = None

@@ -1,0 +1,213 @@
+"""Collection snapshots. Qdrant Edge has no "create snapshot" call, so a snapshot here is this
+server's own archive (tar) of the flushed collection directory; recover takes those archives."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from datetime import datetime, timezone
+
+import anyio.to_thread
+from qdrant_client.http import models as m
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
+
+from .errors import BadInput, NotFound
+from .http_util import accepted, endpoint, error, flag, ok, parse
+from .registry import Registry
+
+SUFFIX = ".snapshot"
+
+
+def _registry(request: Request) -> Registry:
+    return request.app.state.registry
+
+
+def _dir(request: Request, name: str) -> str:
+    return os.path.join(request.app.state.settings.snapshots_path, name)
+
+
+def _sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _describe(path: str) -> dict[str, object]:
+    checksum_file = path + ".checksum"
+    checksum = open(checksum_file).read().strip() if os.path.exists(checksum_file) else _sha256(path)
+    created = datetime.fromtimestamp(os.path.getmtime(path), timezone.utc).replace(tzinfo=None)
+    return {
+        "name": os.path.basename(path),
+        "creation_time": created.isoformat(timespec="seconds"),
+        "size": os.path.getsize(path),
+        "checksum": checksum,
+    }
+
+
+def _snapshot_path(request: Request) -> str:
+    name = request.path_params["snapshot"]
+    path = os.path.join(_dir(request, request.path_params["name"]), name)
+    if "/" in name or not name.endswith(SUFFIX) or not os.path.isfile(path):
+        raise NotFound(f"Snapshot {name} not found")
+    return path
+
+
+@endpoint
+async def create(request: Request, started: float) -> Response:
+    coll = _registry(request).get(request.path_params["name"])
+    folder = _dir(request, coll.name)
+    os.makedirs(folder, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d-%H-%M-%S")
+    peer = request.app.state.settings.peer_id
+    path = os.path.join(folder, f"{coll.name}-{peer}-{stamp}{SUFFIX}")
+    n = 1
+    while os.path.exists(path):
+        n += 1
+        path = os.path.join(folder, f"{coll.name}-{peer}-{stamp}-{n}{SUFFIX}")
+    await coll.call("snapshot", target=path)
+    checksum = await anyio.to_thread.run_sync(_sha256, path)
+    with open(path + ".checksum", "w") as fh:
+        fh.write(checksum)
+    if not flag(request, "wait", default=True):
+        return accepted(started)
+    return ok(_describe(path), started)
+
+
+@endpoint
+async def list_snapshots(request: Request, started: float) -> Response:
+    coll = _registry(request).get(request.path_params["name"])
+    folder = _dir(request, coll.name)
+    names = sorted(n for n in os.listdir(folder) if n.endswith(SUFFIX)) if os.path.isdir(folder) else []
+    return ok([_describe(os.path.join(folder, n)) for n in names], started)
+
+
+async def download(request: Request) -> Response:
+    started = time.perf_counter()
+    try:
+        path = _snapshot_path(request)
+    except NotFound as err:
+        return error(err.message, err.status, started)
+    return FileResponse(path, media_type="application/octet-stream", filename=os.path.basename(path))
+
+
+@endpoint
+async def delete(request: Request, started: float) -> Response:
+    _registry(request).get(request.path_params["name"])
+    path = _snapshot_path(request)
+    os.remove(path)
+    if os.path.exists(path + ".checksum"):
+        os.remove(path + ".checksum")
+    if not flag(request, "wait", default=True):
+        return accepted(started)
+    return ok(True, started)
+
+
+def _unpack(archive: str, into: str) -> str:
+    # GNU tar restores sparse files and refuses absolute and `..` member names.
+    done = subprocess.run(["tar", "-xf", archive, "-C", into, "collection"], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BadInput(f"Snapshot is not a qdrant-local collection archive: {done.stderr.strip()[:200]}")
+    root = os.path.join(into, "collection")
+    if not os.path.isfile(os.path.join(root, "collection.json")) or not os.path.isdir(os.path.join(root, "shard")):
+        raise BadInput("Snapshot is not a qdrant-local collection archive (no collection.json / shard)")
+    return root
+
+
+async def _recover_from_file(request: Request, name: str, archive: str, checksum: str | None) -> None:
+    if checksum is not None:
+        actual = await anyio.to_thread.run_sync(_sha256, archive)
+        if actual != checksum:
+            raise BadInput(f"Snapshot checksum mismatch: expected {checksum}, got {actual}")
+    work = tempfile.mkdtemp(prefix="recover-", dir=request.app.state.settings.storage_path)
+    try:
+        root = await anyio.to_thread.run_sync(_unpack, archive, work)
+        await _registry(request).replace_from_dir(name, root)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _local_path(request: Request, location: str) -> str | None:
+    """`file://` locations must be inside the snapshots directory, as in Qdrant."""
+    parsed = urllib.parse.urlparse(location)
+    if parsed.scheme not in ("file", ""):
+        return None
+    path = os.path.realpath(urllib.parse.unquote(parsed.path))
+    base = os.path.realpath(request.app.state.settings.snapshots_path)
+    if not path.startswith(base + os.sep):
+        raise BadInput(f"Snapshot file {location} must be inside the snapshots directory")
+    if not os.path.isfile(path):
+        raise NotFound(f"Snapshot file {location} does not exist")
+    return path
+
+
+def _download(location: str, api_key: str | None, into: str) -> str:
+    req = urllib.request.Request(location, headers={"api-key": api_key} if api_key else {})
+    target = os.path.join(into, "download" + SUFFIX)
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp, open(target, "wb") as out:
+            shutil.copyfileobj(resp, out)
+    except OSError as err:
+        raise BadInput(f"Failed to download snapshot from {location}: {err}") from None
+    return target
+
+
+@endpoint
+async def recover(request: Request, started: float) -> Response:
+    name = request.path_params["name"]
+    _registry(request).path_for(name)
+    req = await parse(request, m.SnapshotRecover)
+    local = _local_path(request, req.location)
+    if local is not None:
+        await _recover_from_file(request, name, local, req.checksum)
+    else:
+        tmp = tempfile.mkdtemp(prefix="download-", dir=request.app.state.settings.storage_path)
+        try:
+            archive = await anyio.to_thread.run_sync(_download, req.location, req.api_key, tmp)
+            await _recover_from_file(request, name, archive, req.checksum)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    if not flag(request, "wait", default=True):
+        return accepted(started)
+    return ok(True, started)
+
+
+@endpoint
+async def upload(request: Request, started: float) -> Response:
+    name = request.path_params["name"]
+    _registry(request).path_for(name)
+    form = await request.form()
+    part = form.get("snapshot")
+    if part is None or isinstance(part, str):
+        raise BadInput("multipart field `snapshot` with the snapshot file is required")
+    tmp = tempfile.mkdtemp(prefix="upload-", dir=request.app.state.settings.storage_path)
+    try:
+        archive = os.path.join(tmp, "upload" + SUFFIX)
+        with open(archive, "wb") as out:
+            while chunk := await part.read(1 << 20):
+                out.write(chunk)
+        await _recover_from_file(request, name, archive, request.query_params.get("checksum"))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if not flag(request, "wait", default=True):
+        return accepted(started)
+    return ok(True, started)
+
+
+routes = [
+    Route("/collections/{name}/snapshots", create, methods=["POST"]),
+    Route("/collections/{name}/snapshots", list_snapshots, methods=["GET"]),
+    Route("/collections/{name}/snapshots/recover", recover, methods=["PUT"]),
+    Route("/collections/{name}/snapshots/upload", upload, methods=["POST"]),
+    Route("/collections/{name}/snapshots/{snapshot}", download, methods=["GET"]),
+    Route("/collections/{name}/snapshots/{snapshot}", delete, methods=["DELETE"]),
+]

@@ -1,0 +1,300 @@
+"""One process per collection, holding its EdgeShard.
+
+Why a process: every EdgeShard method holds the GIL, and `optimize()` (the HNSW build) runs for
+seconds to minutes. In the HTTP process it would freeze every endpoint, `/readyz` included.
+Here it only delays calls to the collection being indexed, while the server keeps answering.
+
+Protocol over a `multiprocessing` pipe: the parent sends `(op, kwargs)`, the worker answers
+`("ok", result)` or `("err", kind, message)`. One call at a time (the parent serialises).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+import traceback
+from typing import Any
+
+# Indexing waits for a pause in writes, as Qdrant's optimizer does not compete with an upload.
+IDLE_BEFORE_OPTIMIZE_S = 1.0
+FLUSH_EVERY_S = 5.0
+
+
+def worker_main(conn: Any, coll_dir: str, config_json: str, optimizing: Any, create: bool) -> None:
+    import qdrant_edge as qe
+    from qdrant_client.http import models as m
+
+    from . import convert
+    from .errors import QdrantError, from_engine
+
+    cfg = m.CollectionConfig.model_validate_json(config_json)
+    shard_dir = os.path.join(coll_dir, "shard")
+    sizes = convert.vector_sizes(cfg)
+    counter_path = os.path.join(coll_dir, "operation_id")
+    op_id = int(open(counter_path).read()) if os.path.exists(counter_path) else 0
+
+    try:
+        if create:
+            shard = qe.EdgeShard.create(shard_dir, convert.edge_config(cfg))
+        else:
+            shard = qe.EdgeShard.load(shard_dir)
+    except BaseException as err:  # noqa: BLE001 — reported to the parent, which decides
+        conn.send(("err", "start", f"{type(err).__name__}: {err}"))
+        return
+    conn.send(("ok", "ready"))
+
+    dirty_since_optimize = False
+    dirty_since_flush = False
+    last_write = 0.0
+    last_flush = time.monotonic()
+
+    def persist() -> None:
+        nonlocal dirty_since_flush, last_flush
+        shard.flush()
+        with open(counter_path, "w") as fh:
+            fh.write(str(op_id))
+        dirty_since_flush = False
+        last_flush = time.monotonic()
+
+    def info() -> dict[str, Any]:
+        i = shard.info()
+        schema = {}
+        for name, idx in i.payload_schema.items():
+            schema[name] = {"data_type": convert.PAYLOAD_TYPE_NAMES.get(idx.data_type, "keyword"), "points": idx.points}
+        return {
+            "points_count": i.points_count,
+            "indexed_vectors_count": i.indexed_vectors_count,
+            "segments_count": i.segments_count,
+            "payload_schema": schema,
+            "pending_optimization": dirty_since_optimize,
+        }
+
+    def points_op(points: list[tuple[Any, Any, Any]], update_filter: Any, update_mode: Any) -> Any:
+        built = []
+        for pid, vec, payload in points:
+            v = convert.vector_in(vec)
+            convert.check_dims(v, sizes)
+            built.append(qe.Point(convert.point_id(pid), v, payload))
+        mode = None
+        if update_mode is not None:
+            mode = {
+                "upsert": qe.UpdateMode.Upsert,
+                "insert_only": qe.UpdateMode.InsertOnly,
+                "update_only": qe.UpdateMode.UpdateOnly,
+            }[update_mode]
+        return qe.UpdateOperation.upsert_points(built, convert.filter_(update_filter), mode)
+
+    def update(kind: str, **a: Any) -> int:
+        nonlocal op_id, dirty_since_optimize, dirty_since_flush, last_write
+        ids = [convert.point_id(i) for i in a["ids"]] if a.get("ids") is not None else None
+        flt = convert.filter_(a.get("filter"))
+        if kind == "upsert":
+            op = points_op(a["points"], a.get("update_filter"), a.get("update_mode"))
+        elif kind == "delete":
+            op = qe.UpdateOperation.delete_points(ids) if ids is not None else qe.UpdateOperation.delete_points_by_filter(flt)
+        elif kind == "set_payload":
+            key = a.get("key")
+            if ids is not None:
+                op = qe.UpdateOperation.set_payload(ids, a["payload"], key)
+            else:
+                op = qe.UpdateOperation.set_payload_by_filter(flt, a["payload"], key)
+        elif kind == "overwrite_payload":
+            if ids is not None:
+                op = qe.UpdateOperation.overwrite_payload(ids, a["payload"])
+            else:
+                op = qe.UpdateOperation.overwrite_payload_by_filter(flt, a["payload"])
+        elif kind == "delete_payload":
+            if ids is not None:
+                op = qe.UpdateOperation.delete_payload(ids, a["keys"])
+            else:
+                op = qe.UpdateOperation.delete_payload_by_filter(flt, a["keys"])
+        elif kind == "clear_payload":
+            op = qe.UpdateOperation.clear_payload(ids) if ids is not None else qe.UpdateOperation.clear_payload_by_filter(flt)
+        elif kind == "update_vectors":
+            pvs = []
+            for pid, vec in a["points"]:
+                v = convert.vector_in(vec)
+                convert.check_dims(v, sizes)
+                pvs.append(qe.PointVectors(convert.point_id(pid), v))
+            op = qe.UpdateOperation.update_vectors(pvs, convert.filter_(a.get("update_filter")))
+        elif kind == "delete_vectors":
+            if ids is not None:
+                op = qe.UpdateOperation.delete_vectors(ids, a["vector_names"])
+            else:
+                op = qe.UpdateOperation.delete_vectors_by_filter(flt, a["vector_names"])
+        elif kind == "create_index":
+            op = qe.UpdateOperation.create_field_index(a["field_name"], convert.PAYLOAD_TYPES[a["field_type"]])
+        elif kind == "delete_index":
+            op = qe.UpdateOperation.delete_field_index(a["field_name"])
+        else:
+            raise QdrantError(f"unknown update {kind}")
+        shard.update(op)
+        op_id += 1
+        dirty_since_optimize = True
+        dirty_since_flush = True
+        last_write = time.monotonic()
+        return op_id
+
+    def query(req: dict[str, Any]) -> list[dict[str, Any]]:
+        """req: vector (list / SparseVector model), using, filter, limit, offset, with_*, score_threshold, params."""
+        params = req.get("params")
+        search_params = None
+        if params is not None:
+            quant = None
+            if params.quantization is not None:
+                quant = qe.QuantizationSearchParams(
+                    ignore=bool(params.quantization.ignore),
+                    rescore=params.quantization.rescore,
+                    oversampling=params.quantization.oversampling,
+                )
+            search_params = qe.SearchParams(
+                hnsw_ef=params.hnsw_ef,
+                exact=bool(params.exact),
+                quantization=quant,
+                indexed_only=bool(params.indexed_only),
+            )
+        using = req.get("using") or None
+        flt = convert.filter_(req.get("filter"))
+        query_ = None
+        if req.get("by_id") is not None:
+            # Qdrant leaves the point a query is made from out of its results.
+            pid = convert.point_id(req["by_id"])
+            query_ = qe.Query.Nearest(vector_of(pid, using), using=using)
+            exclude = qe.HasIdCondition({pid})
+            flt = qe.Filter(must=[flt] if flt else None, must_not=[exclude])
+        elif req.get("vector") is not None:
+            vec = convert.vector_in(req["vector"])
+            convert.check_dims({using or "": vec}, sizes)
+            query_ = qe.Query.Nearest(vec, using=using)
+        q = qe.QueryRequest(
+            limit=req["limit"],
+            offset=req.get("offset") or 0,
+            query=query_,
+            filter=flt,
+            with_payload=convert.with_payload(req.get("with_payload"), False),
+            with_vector=convert.with_vector(req.get("with_vector")),
+            score_threshold=req.get("score_threshold"),
+            params=search_params,
+        )
+        return [convert.scored_out(p) for p in shard.query(q)]
+
+    def vector_of(pid: Any, using: str | None) -> Any:
+        recs = shard.retrieve([convert.point_id(pid)], False, [using] if using else True)
+        if not recs:
+            raise from_engine(Exception(f"No point with id {convert.id_out(convert.point_id(pid))} found"))
+        v = recs[0].vector
+        if isinstance(v, dict):
+            v = v.get(using or "")
+        if v is None:
+            raise QdrantError(f"Point {pid} has no vector {using or ''}")
+        return v
+
+    def order_by(ob: Any) -> Any:
+        if ob is None:
+            return None
+        if isinstance(ob, str):
+            return qe.OrderBy(ob)
+        direction = None
+        if ob.direction is not None:
+            direction = qe.Direction.Asc if ob.direction.value == "asc" else qe.Direction.Desc
+        start = ob.start_from
+        if start is not None and not isinstance(start, int | float | str):
+            start = start.isoformat()
+        return qe.OrderBy(ob.key, direction, start)
+
+    def scroll(req: dict[str, Any]) -> dict[str, Any]:
+        offset = req.get("offset")
+        recs, nxt = shard.scroll(
+            qe.ScrollRequest(
+                offset=convert.point_id(offset) if offset is not None else None,
+                limit=req["limit"],
+                filter=convert.filter_(req.get("filter")),
+                with_payload=convert.with_payload(req.get("with_payload"), True),
+                with_vector=convert.with_vector(req.get("with_vector")),
+                order_by=order_by(req.get("order_by")),
+            )
+        )
+        return {"points": [convert.record_out(r) for r in recs], "next_page_offset": convert.id_out(nxt) if nxt is not None else None}
+
+    def count(flt: Any, exact: bool) -> int:
+        return shard.count(qe.CountRequest(exact=exact, filter=convert.filter_(flt)))
+
+    def retrieve(ids: list[Any], with_payload: Any, with_vector: Any) -> list[dict[str, Any]]:
+        recs = shard.retrieve(
+            [convert.point_id(i) for i in ids],
+            convert.with_payload(with_payload, True),
+            convert.with_vector(with_vector),
+        )
+        return [convert.record_out(r) for r in recs]
+
+    def facet(key: str, limit: int, exact: bool, flt: Any) -> list[dict[str, Any]]:
+        resp = shard.facet(qe.FacetRequest(key=key, limit=limit, exact=exact, filter=convert.filter_(flt)))
+        return [{"value": h.value, "count": h.count} for h in resp.hits]
+
+    def snapshot(target: str) -> None:
+        persist()
+        # GNU tar keeps the engine's preallocated mmap files sparse (MBs on disk, not 100s).
+        tmp = target + ".tmp"
+        parent, base = os.path.split(coll_dir.rstrip("/"))
+        subprocess.run(
+            ["tar", "--sparse", "-cf", tmp, "-C", parent, "--transform", f"s,^{base},collection,", base],
+            check=True,
+            capture_output=True,
+        )
+        os.replace(tmp, target)
+
+    def optimize() -> bool:
+        nonlocal dirty_since_optimize
+        optimizing.value = 1
+        try:
+            changed = shard.optimize()
+        finally:
+            optimizing.value = 0
+        dirty_since_optimize = False
+        return changed
+
+    handlers: dict[str, Any] = {
+        "info": info,
+        "update": update,
+        "query": query,
+        "query_batch": lambda reqs: [query(r) for r in reqs],
+        "vector_of": vector_of,
+        "scroll": scroll,
+        "count": count,
+        "retrieve": retrieve,
+        "facet": facet,
+        "snapshot": snapshot,
+        "optimize": optimize,
+        "flush": persist,
+    }
+
+    while True:
+        if not conn.poll(0.25):
+            now = time.monotonic()
+            if dirty_since_optimize and now - last_write >= IDLE_BEFORE_OPTIMIZE_S:
+                try:
+                    optimize()
+                    persist()
+                except Exception:  # noqa: BLE001 — keep serving; the log tells why
+                    traceback.print_exc()
+                    dirty_since_optimize = False
+            elif dirty_since_flush and now - last_flush >= FLUSH_EVERY_S:
+                persist()
+            continue
+        try:
+            op, kwargs = conn.recv()
+        except EOFError:
+            break
+        if op == "close":
+            persist()
+            shard.close()
+            conn.send(("ok", None))
+            break
+        try:
+            conn.send(("ok", handlers[op](**kwargs)))
+        except QdrantError as err:
+            conn.send(("err", type(err).__name__, err.detail))
+        except Exception as err:  # noqa: BLE001 — engine errors are plain Exception(str)
+            mapped = from_engine(err)
+            conn.send(("err", type(mapped).__name__, mapped.detail))
