@@ -1,0 +1,287 @@
+import { Command, Option } from 'commander';
+import { getDataset, listDatasets } from '../../fixtures/src/datasets.ts';
+import type { DatasetOverrides } from '../../fixtures/src/datasets.ts';
+import { intrusionBound, capTail } from '../../fixtures/src/bound.ts';
+import { plantedPlan } from '../../fixtures/src/planted.ts';
+import { DEFAULT_ASSUMPTIONS, RUNBOOK_MACHINE, planCollection, renderPlan } from '../../fixtures/src/plan.ts';
+import type { DatasetSpec } from '../../fixtures/src/types.ts';
+import { exportPoints, exportQueries, measureGenerator } from '../../fixtures/src/node/export.ts';
+import { checkManifestMirror } from '../../fixtures/src/node/manifest-file.ts';
+import { loadDataset } from '../../fixtures/src/node/loader.ts';
+import { progressReporter, formatCount } from '../../fixtures/src/node/progress.ts';
+import { verifyPlanted } from '../../fixtures/src/node/verify.ts';
+import { assertLoadAllowed, parseTargetKind, resolveTarget } from '../targets/index.ts';
+import type { Target } from '../targets/index.ts';
+import { runCli } from '../util/cli.ts';
+import { ExitCode } from '../util/exit-codes.ts';
+import { UserError } from '../util/errors.ts';
+
+interface DatasetFlags {
+  dataset: string;
+  size?: string;
+  dim?: string;
+  seed?: string;
+  plantedQueries?: string;
+  plantedK?: string;
+  contrast?: string;
+}
+
+const program = new Command('fixtures')
+  .description('Deterministic vector datasets with planted ground truth: list, export, queries, verify, bound, load')
+  .showHelpAfterError();
+
+/** The options every command takes: a dataset and overrides of its shape. */
+function withDataset(cmd: Command, defaultDataset = 'smoke'): Command {
+  return cmd
+    .option('-d, --dataset <name>', 'dataset from fixtures/manifest.yaml (see `list`)', defaultDataset)
+    .option('--size <n>', 'override the number of points')
+    .option('--dim <n>', 'override the dimension')
+    .option('--seed <n>', 'override the seed')
+    .option('--planted-queries <n>', 'override the number of planted queries')
+    .option('--planted-k <n>', 'override the planted neighbours per query (largest k with known truth)')
+    .option('--contrast <c>', 'override the relative contrast of the nearest neighbour (difficulty; lower = harder)');
+}
+
+function int(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const v = Number(raw.replace(/_/g, ''));
+  if (!Number.isSafeInteger(v)) throw new UserError(`--${name} must be an integer, got "${raw}"`);
+  return v;
+}
+
+function num(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  if (!Number.isFinite(v)) throw new UserError(`--${name} must be a number, got "${raw}"`);
+  return v;
+}
+
+function specFrom(o: DatasetFlags): DatasetSpec {
+  const overrides: DatasetOverrides = {};
+  const set = <K extends keyof DatasetOverrides>(k: K, v: DatasetOverrides[K] | undefined): void => {
+    if (v !== undefined) overrides[k] = v;
+  };
+  set('size', int(o.size, 'size'));
+  set('dim', int(o.dim, 'dim'));
+  set('seed', int(o.seed, 'seed'));
+  set('queries', int(o.plantedQueries, 'planted-queries'));
+  set('k', int(o.plantedK, 'planted-k'));
+  set('contrast', num(o.contrast, 'contrast'));
+  return getDataset(o.dataset, overrides);
+}
+
+function requireGeneratable(spec: DatasetSpec, o: DatasetFlags, what: string): void {
+  if (!spec.generate && o.size === undefined) {
+    throw new UserError(`dataset ${spec.name} is declared only (${spec.count.toLocaleString('en-US')} points): ${what} it with an explicit --size, or use --plan / bound / export slices`);
+  }
+}
+
+withDataset(program.command('list').description('the datasets of the manifest, with their planted-truth difficulty'))
+  .option('--json', 'print JSON')
+  .action((o: { json?: boolean }) => {
+    const rows = listDatasets().map((s) => {
+      const p = plantedPlan(s);
+      return { name: s.name, count: s.count, dim: s.dim, distance: s.distance, queries: p.queries, k: p.k, top: p.cosines[0]!, kth: p.cosines[p.k - 1]!, contrast: p.contrastTop, bound: p.intrusion, generate: s.generate, description: s.description };
+    });
+    if (o.json) {
+      console.log(JSON.stringify(rows, null, 2));
+      return;
+    }
+    console.log(`${'name'.padEnd(16)}${'points'.padStart(13)}${'dim'.padStart(6)}  ${'distance'.padEnd(8)}${'queries'.padStart(8)}${'k'.padStart(4)}  ${'top..kth cos'.padEnd(13)}${'RC'.padStart(5)}  ${'P(intrusion)'.padEnd(13)}description`);
+    for (const r of rows) {
+      console.log(
+        `${r.name.padEnd(16)}${formatCount(r.count).padStart(13)}${String(r.dim).padStart(6)}  ${r.distance.padEnd(8)}${String(r.queries).padStart(8)}${String(r.k).padStart(4)}  ${`${r.top.toFixed(2)}..${r.kth.toFixed(2)}`.padEnd(13)}${r.contrast.toFixed(2).padStart(5)}  ${`≤ ${r.bound.toExponential(1)}`.padEnd(13)}${r.description}${r.generate ? '' : ' [declared only]'}`,
+      );
+    }
+  });
+
+withDataset(program.command('export').description('points as JSON lines {"id","vector","payload"} on stdout'))
+  .option('--from <i>', 'first id', '0')
+  .option('--count <n>', 'number of points (default: all from --from)')
+  .action(async (o: DatasetFlags & { from: string; count?: string }) => {
+    const spec = specFrom(o);
+    const from = int(o.from, 'from') ?? 0;
+    const count = int(o.count, 'count') ?? spec.count - from;
+    if (o.count === undefined) requireGeneratable(spec, o, 'export all of');
+    if (from < 0 || count < 0 || from + count > spec.count) throw new UserError(`--from ${from} --count ${count} is outside ${spec.name} (ids 0..${spec.count - 1})`);
+    await exportPoints(spec, from, count, process.stdout);
+  });
+
+withDataset(program.command('queries').description('planted queries as JSON lines {"id","vector","neighbors","scores"}, best first'))
+  .option('--from <j>', 'first query', '0')
+  .option('--count <n>', 'number of queries (default: all)')
+  .option('-k, --k <k>', 'neighbours per query', '10')
+  .option('--with-filter', 'add "filter": the payload filter under which the same neighbours are the truth')
+  .action(async (o: DatasetFlags & { from: string; count?: string; k: string; withFilter?: boolean }) => {
+    const spec = specFrom(o);
+    const plan = plantedPlan(spec);
+    const from = int(o.from, 'from') ?? 0;
+    const count = int(o.count, 'count') ?? plan.queries - from;
+    const k = int(o.k, 'k') ?? 10;
+    if (from < 0 || from + count > plan.queries) throw new UserError(`${spec.name} has ${plan.queries} planted queries at this size: ask for --from + --count ≤ ${plan.queries}, or raise --planted-queries`);
+    if (k > plan.k) throw new UserError(`--k ${k} is beyond the planted truth of ${spec.name} (k ≤ ${plan.k}): add --planted-k ${k} (to the load too: it changes the data)`);
+    await exportQueries(spec, from, count, k, process.stdout, o.withFilter === true);
+  });
+
+withDataset(program.command('verify').description('planted truth against exact brute-force kNN; exit 1 under 99.9 % top-k agreement'))
+  .option('-k, --k <k>', 'top-k compared', '10')
+  .option('--workers <n>', 'worker threads (default: cores)')
+  .option('--min-agreement <f>', 'required share of equal top-k sets', '0.999')
+  .option('--json', 'print the report as JSON')
+  .action(async (o: DatasetFlags & { k: string; workers?: string; minAgreement: string; json?: boolean }) => {
+    const spec = specFrom(o);
+    requireGeneratable(spec, o, 'verify');
+    const k = int(o.k, 'k') ?? 10;
+    const plan = plantedPlan(spec);
+    if (k > plan.k) throw new UserError(`--k ${k} is beyond the planted truth (k ≤ ${plan.k}): add --planted-k ${k}`);
+    const min = num(o.minAgreement, 'min-agreement') ?? 0.999;
+    if (!o.json) console.log(`verify ${spec.name}: ${formatCount(spec.count)} × ${spec.dim}, ${plan.queries} queries, top-${k}, union bound P(any intrusion) ≤ ${plan.intrusion.toExponential(2)}`);
+    const bar = o.json ? undefined : progressReporter({ total: spec.count, unit: 'points scanned' });
+    const workers = int(o.workers, 'workers');
+    const r = await verifyPlanted(spec, k, { ...(workers !== undefined ? { workers } : {}), onProgress: (n) => bar?.update(n) });
+    bar?.finish();
+    const pass = r.agreement >= min;
+    if (o.json) console.log(JSON.stringify({ ...r, minAgreement: min, pass }, null, 2));
+    else {
+      console.log(`top-${k} sets equal: ${r.setsEqual}/${r.queries} (${(r.agreement * 100).toFixed(2)} %), same order: ${r.orderEqual}/${r.queries}, max |score error| ${r.maxScoreError.toExponential(1)}`);
+      console.log(`brute force: ${formatCount(spec.count * r.queries)} similarities in ${r.seconds.toFixed(1)} s`);
+      for (const m of r.mismatches) console.log(`  query ${m.query}: planted ${m.planted.join(',')} exact ${m.exact.join(',')}`);
+      console.log(pass ? `PASS (≥ ${(min * 100).toFixed(1)} %)` : `FAIL (< ${(min * 100).toFixed(1)} %)`);
+    }
+    if (!pass) process.exitCode = ExitCode.Failed;
+  });
+
+withDataset(program.command('bound').description('the probability that a random vector intrudes a planted top-k, at a size and dimension'), '100m-768')
+  .option('-k, --k <k>', 'top-k (default: the dataset planted k)')
+  .option('--kth-score <s>', 'k-th planted cosine to evaluate (default: the one the dataset plants at this size)')
+  .option('--json', 'print JSON')
+  .action((o: DatasetFlags & { k?: string; kthScore?: string; json?: boolean }) => {
+    const k = int(o.k, 'k');
+    const spec = specFrom(k !== undefined && o.plantedK === undefined ? { ...o, plantedK: String(k) } : o);
+    const plan = plantedPlan(spec);
+    const kth = num(o.kthScore, 'kth-score') ?? plan.cosines[plan.k - 1]!;
+    const b = intrusionBound({ count: spec.count, dim: spec.dim, k: plan.k, kthScore: kth, queries: plan.queries });
+    if (o.json) {
+      console.log(JSON.stringify({ count: spec.count, dim: spec.dim, k: plan.k, queries: plan.queries, kthScore: kth, topScore: plan.cosines[0], contrastTop: plan.contrastTop, contrastKth: plan.contrastKth, ...b }, null, 2));
+      return;
+    }
+    console.log(`N = ${formatCount(spec.count)} points, d = ${spec.dim}, k = ${plan.k}, ${plan.queries} planted queries (dataset ${spec.name})`);
+    console.log(`planted cosines ${plan.cosines[0]!.toFixed(4)} (nearest) .. ${kth.toFixed(4)} (k-th); relative contrast ${plan.contrastTop.toFixed(2)} .. ${plan.contrastKth.toFixed(2)}`);
+    console.log(`typical best random cosine √(2 ln N / d) = ${b.typicalBestRandom.toFixed(4)}`);
+    console.log(`P(<q,x> ≥ ${kth.toFixed(4)}) for one random unit vector: ${b.pointTail.toExponential(3)} exact (½·I_{1−t²}((d−1)/2, ½)), ≤ ${b.pointTailBall.toExponential(3)} (Ball: e^{−d t²/2})`);
+    console.log(`P(a random vector intrudes one query's top-${plan.k}) ≤ (N − k) · tail = ${b.perQuery.toExponential(3)}`);
+    console.log(`P(any intrusion over all ${plan.queries} queries) ≤ ${b.allQueries.toExponential(3)}`);
+    const t99 = [0.2, 0.25, 0.3, 0.35].map((t) => `${t}: ${Math.min(1, (spec.count - plan.k) * capTail(spec.dim, t)).toExponential(1)}`).join(', ');
+    console.log(`per-query bound at other k-th cosines: ${t99}`);
+  });
+
+withDataset(program.command('load').description('load a dataset into Qdrant (batched, parallel, resumable); --plan prints the recommended config first'))
+  .addOption(new Option('-t, --target <kind>', 'local (running stack, or bring one up) or external (VDB_QDRANT_URL)').default('local'))
+  .option('--qdrant-url <url>', 'load into this Qdrant URL instead of a target')
+  .option('--api-key <key>', 'Qdrant API key (default: the target’s, or VDB_QDRANT_API_KEY)')
+  .option('-c, --collection <name>', 'collection (default: the dataset name)')
+  .option('--batch <n>', 'points per upsert', '256')
+  .option('--parallel <n>', 'upserts in flight at most', '4')
+  .option('--plan', 'print the recommended collection config and estimates, write nothing')
+  .option('--use-plan', 'create the collection with the planned config (default only from 1M points)')
+  .option('--ram <GiB>', 'plan: RAM of the Qdrant node', String(RUNBOOK_MACHINE.ramBytes / 1024 ** 3))
+  .option('--disk <GiB>', 'plan: disk of the Qdrant node', String(RUNBOOK_MACHINE.diskBytes / 1024 ** 3))
+  .option('--cores <n>', 'plan: CPUs of the Qdrant node', String(RUNBOOK_MACHINE.cores))
+  .option('--rate <points/s>', 'plan: measured upload rate at this dimension')
+  .option('--no-keep', 'tear down a local stack this command brought up')
+  .option('--no-gateway', 'when bringing a local stack up, start only Redis and Qdrant')
+  .option('--allow-remote-load', 'allow loading into a host that is not loopback')
+  .action(async (o: DatasetFlags & LoadFlags) => {
+    const spec = specFrom(o);
+    const machine = { ramBytes: (num(o.ram, 'ram') ?? 32) * 1024 ** 3, diskBytes: (num(o.disk, 'disk') ?? 1024) * 1024 ** 3, cores: int(o.cores, 'cores') ?? 16 };
+    const rate = num(o.rate, 'rate');
+    const assumptions = rate ? { ...DEFAULT_ASSUMPTIONS, uploadPointsPerSec768: (rate * spec.dim) / 768 } : DEFAULT_ASSUMPTIONS;
+    const plan = planCollection(spec, machine, assumptions, o.plan ? measureGenerator(spec, 300) : undefined);
+    if (o.plan) {
+      console.log(renderPlan(plan));
+      return;
+    }
+    requireGeneratable(spec, o, 'load');
+    await withQdrant(o, async (url, apiKey) => {
+      const collection = o.collection ?? spec.name.replace(/^model-/, '');
+      const ac = new AbortController();
+      const onSignal = (): void => ac.abort(new UserError('interrupted: run the same command again to resume (ids are deterministic, nothing is duplicated)', ExitCode.Failed));
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      const bar = progressReporter({ total: spec.count, label: `load ${spec.name} → ${collection}` });
+      try {
+        const usePlan = o.usePlan === true || spec.count >= 1_000_000;
+        const r = await loadDataset({
+          qdrantUrl: url,
+          apiKey,
+          collection,
+          spec,
+          batchSize: int(o.batch, 'batch') ?? 256,
+          parallel: int(o.parallel, 'parallel') ?? 4,
+          signal: ac.signal,
+          ...(usePlan ? { collectionConfig: plan.create } : {}),
+          onProgress: (p) => bar.update(p.done),
+        });
+        bar.finish(
+          `${r.created ? 'created' : 'resumed'} ${collection}: ${formatCount(r.finalCount)} points (${formatCount(r.uploaded)} uploaded, ${formatCount(r.skipped)} already there${r.repairedBatches ? `, ${r.repairedBatches} batches repaired` : ''}) in ${r.seconds.toFixed(1)} s, ${formatCount(r.pointsPerSec)} points/s`,
+        );
+      } catch (err) {
+        bar.finish();
+        throw ac.signal.aborted ? ac.signal.reason : err;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+  });
+
+interface LoadFlags {
+  target: string;
+  qdrantUrl?: string;
+  apiKey?: string;
+  collection?: string;
+  batch: string;
+  parallel: string;
+  plan?: boolean;
+  usePlan?: boolean;
+  ram: string;
+  disk: string;
+  cores: string;
+  rate?: string;
+  keep: boolean;
+  gateway: boolean;
+  allowRemoteLoad?: boolean;
+}
+
+async function withQdrant(o: LoadFlags, fn: (url: string, apiKey: string | undefined) => Promise<void>): Promise<void> {
+  if (o.qdrantUrl) {
+    assertLoadAllowed(o.qdrantUrl, { allowRemoteLoad: o.allowRemoteLoad });
+    return fn(o.qdrantUrl, o.apiKey ?? process.env.VDB_QDRANT_API_KEY);
+  }
+  const kind = parseTargetKind(o.target);
+  const target: Target = await resolveTarget({ kind, keep: o.keep, gateway: o.gateway, log: (l) => console.error(l) });
+  try {
+    if (!target.qdrant) throw new UserError(`target ${kind} gives no Qdrant URL: set VDB_QDRANT_URL (and VDB_QDRANT_API_KEY), or pass --qdrant-url`);
+    assertLoadAllowed(target.qdrant.url, { allowRemoteLoad: o.allowRemoteLoad });
+    await fn(target.qdrant.url, o.apiKey ?? target.qdrant.apiKey);
+  } finally {
+    await target.release();
+  }
+}
+
+program
+  .command('manifest')
+  .description('check that fixtures/manifest.yaml and its TypeScript mirror agree')
+  .action(() => {
+    const diff = checkManifestMirror();
+    if (diff) {
+      console.log(`fixtures/manifest.yaml and fixtures/src/manifest.ts differ: ${diff}`);
+      process.exitCode = ExitCode.Failed;
+    } else console.log('manifest.yaml and manifest.ts agree');
+  });
+
+await runCli(async () => {
+  await program.parseAsync(process.argv);
+  return process.exitCode as number | undefined;
+});
+
