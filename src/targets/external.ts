@@ -21,9 +21,19 @@ export function resolveExternalTarget(env: NodeJS.ProcessEnv = process.env): Tar
   }
   return {
     kind: 'external',
-    ...(gatewayUrl ? { gateway: { url: gatewayUrl, apiKey: env.VDB_API_KEY ?? '' } } : {}),
+    ...(gatewayUrl ? { gateway: { url: gatewayUrl, apiKey: env.VDB_API_KEY ?? '', keys: parseKeys(env.VDB_API_KEYS) } } : {}),
     ...(qdrantUrl ? { qdrant: { url: qdrantUrl, apiKey: env.VDB_QDRANT_API_KEY ?? env.VDB_API_KEY } } : {}),
     ...(redisUrl ? { redis: { url: redisUrl } } : {}),
     release: async () => undefined,
   };
+}
+
+/** `VDB_API_KEYS=limited=abc,standard=def`: further keys by role (e.g. a low-limit key for the 429 check). */
+function parseKeys(raw: string | undefined): Record<string, string> {
+  const keys: Record<string, string> = {};
+  for (const pair of (raw ?? '').split(',')) {
+    const i = pair.indexOf('=');
+    if (i > 0) keys[pair.slice(0, i).trim()] = pair.slice(i + 1).trim();
+  }
+  return keys;
 }

@@ -1,4 +1,5 @@
 import type { StackInfo } from '../stack/types.ts';
+import type { ServiceControl } from './control.ts';
 
 export type TargetKind = 'local' | 'external' | 'containers';
 
@@ -18,6 +19,8 @@ export interface Target {
   redis?: { url: string };
   /** The local stack, when the target is one. */
   stack?: StackInfo;
+  /** Stop/start a dependency (local and containers targets): used by the dependency-fault specs. */
+  control?: ServiceControl;
   /** Releases what resolving the target started (a local stack brought up for this run). */
   release(): Promise<void>;
 }

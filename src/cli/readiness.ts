@@ -1,0 +1,88 @@
+import { Command, Option } from 'commander';
+import { join } from 'node:path';
+import { gateProfile } from '../gates/definitions.ts';
+import { GROUPS, isGroup } from '../readiness/groups.ts';
+import { runReadiness } from '../readiness/run.ts';
+import { parseTargetKind, resolveTarget } from '../targets/index.ts';
+import type { TargetKind } from '../targets/index.ts';
+import { runCli } from '../util/cli.ts';
+import { UserError } from '../util/errors.ts';
+import { ExitCode } from '../util/exit-codes.ts';
+
+interface Flags {
+  target: string;
+  only?: string;
+  comprehensive?: boolean;
+  profile?: string;
+  out?: string;
+  keep?: boolean;
+  allowDisruptive?: boolean;
+}
+
+function parseOnly(raw: string | undefined): string[] {
+  if (!raw) return [];
+  const groups = raw.split(',').map((g) => g.trim()).filter(Boolean);
+  const bad = groups.filter((g) => !isGroup(g));
+  if (bad.length) throw new UserError(`unknown group(s) ${bad.join(', ')} in --only: use ${GROUPS.join(', ')}`);
+  return groups;
+}
+
+/** Loopback targets the suite manages run on small machines: the ci profile, labelled as such. */
+const defaultProfile = (kind: TargetKind): string => (kind === 'external' ? 'production' : 'ci');
+
+async function main(): Promise<number> {
+  const program = new Command('readiness')
+    .description('Run the readiness specs against a live target and write results.json, junit.xml and report.html')
+    .addOption(new Option('--target <kind>', 'local (default), external (VDB_* env) or containers').default('local'))
+    .option('--only <groups>', `comma-separated groups: ${GROUPS.join(', ')}`)
+    .option('--comprehensive', 'include dependency-fault specs (stop/start Redis and Qdrant)')
+    .option('--profile <name>', 'gate profile: ci or production (default: ci for local/containers, production for external)')
+    .option('--out <dir>', 'results root (default reports/out)')
+    .option('--keep', 'keep a local stack this run brought up')
+    .option('--allow-disruptive', 'allow specs that stop services against an external target')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  try {
+    program.parse(process.argv);
+  } catch (err) {
+    const code = (err as { exitCode?: number }).exitCode ?? ExitCode.Usage;
+    return code === 0 ? ExitCode.Ok : ExitCode.Usage;
+  }
+  const flags = program.opts<Flags>();
+  const kind = parseTargetKind(flags.target);
+  const only = parseOnly(flags.only);
+  let profile;
+  try {
+    profile = gateProfile(flags.profile ?? defaultProfile(kind));
+  } catch (err) {
+    throw new UserError(`${(err as Error).message}: pass --profile ci or --profile production`);
+  }
+  const log = (line: string): void => console.log(line);
+  const t0 = performance.now();
+  const target = await resolveTarget({ kind, keep: flags.keep, log: (l) => console.error(`  ${l}`) });
+  try {
+    console.log(`readiness: ${kind} target ${target.gateway?.url ?? '(no gateway)'} · profile ${profile.label}${only.length ? ` · only ${only.join(',')}` : ''}${flags.comprehensive ? ' · comprehensive' : ''}`);
+    const { results, runDir } = await runReadiness({
+      target,
+      only,
+      comprehensive: Boolean(flags.comprehensive),
+      allowDisruptive: Boolean(flags.allowDisruptive),
+      profile,
+      ...(flags.out ? { outRoot: flags.out } : {}),
+      command: `npm run readiness -- ${process.argv.slice(2).join(' ')}`.trim(),
+      log,
+    });
+    const s = results.summary;
+    const secs = ((performance.now() - t0) / 1000).toFixed(1);
+    console.log('');
+    console.log(`${results.verdict}  ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped of ${s.total} checks · gates ${results.gates.results.filter((g) => g.pass).length}/${results.gates.results.length} · wall time ${secs} s`);
+    for (const reason of results.verdictReasons) console.log(`  - ${reason}`);
+    console.log(`  results: ${join(runDir, 'results.json')}`);
+    console.log(`  report:  ${join(runDir, 'report.html')}`);
+    return results.verdict === 'GO' ? ExitCode.Ok : ExitCode.Failed;
+  } finally {
+    await target.release();
+  }
+}
+
+await runCli(main);

@@ -1,0 +1,180 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startVitest } from 'vitest/node';
+import { renderReadinessHtml } from '../../reports/render/html.ts';
+import { renderJunit } from '../../reports/render/junit.ts';
+import type { GateProfile } from '../gates/definitions.ts';
+import { READINESS_SCHEMA } from '../results/readiness-results.ts';
+import type { ReadinessResults } from '../results/readiness-results.ts';
+import { createRunDir, newRunId } from '../results/run-dir.ts';
+import type { Target } from '../targets/types.ts';
+import { UnreachableError, errorMessage } from '../util/errors.ts';
+import { REPO_ROOT, reportsOutDir } from '../util/paths.ts';
+import { serveControl } from './control-server.ts';
+import type { ControlEndpoint } from './control-server.ts';
+import { TARGET_FILE_ENV, descriptorSecrets } from './descriptor.ts';
+import type { TargetDescriptor } from './descriptor.ts';
+import { fingerprint } from './fingerprint.ts';
+import { gatewayClient, listModels } from './gateway-client.ts';
+import { makeRedactor } from './redact.ts';
+import { ReadinessReporter } from './reporter.ts';
+import { ResultsStore } from './results-store.ts';
+import { detectFixtureModels, seedModels } from './seed.ts';
+
+export interface RunOptions {
+  target: Target;
+  only: string[];
+  comprehensive: boolean;
+  allowDisruptive: boolean;
+  profile: GateProfile;
+  outRoot?: string;
+  command: string;
+  log: (line: string) => void;
+}
+
+export interface RunOutcome {
+  results: ReadinessResults;
+  runDir: string;
+}
+
+const redactUrl = (u: string | undefined): string | undefined => {
+  if (!u) return undefined;
+  try {
+    const url = new URL(u);
+    if (url.password) url.password = '***';
+    return url.toString().replace(/\/$/, '');
+  } catch {
+    return u;
+  }
+};
+
+/** Checks the target answers at all; one clear line when it does not. */
+async function assertReachable(url: string, apiKey: string): Promise<void> {
+  try {
+    const r = await gatewayClient(url, apiKey).get('/health', { auth: false, timeoutMs: 5000 });
+    if (r.status >= 500 && r.status !== 503) throw new Error(`GET /health answered ${r.status}`);
+  } catch (err) {
+    throw new UnreachableError(`cannot reach the gateway at ${url} (${errorMessage(err)}): start it, check VDB_GATEWAY_URL, or use --target local`);
+  }
+}
+
+export async function runReadiness(opts: RunOptions): Promise<RunOutcome> {
+  const t = opts.target;
+  if (!t.gateway) throw new UnreachableError(`the ${t.kind} target has no gateway URL: set VDB_GATEWAY_URL, or use --target local`);
+  const gwUrl = t.gateway.url;
+  await assertReachable(gwUrl, t.gateway.apiKey);
+
+  const runId = newRunId('readiness');
+  const outRoot = opts.outRoot ?? reportsOutDir();
+  const runDir = await createRunDir(runId, outRoot);
+  const gw = gatewayClient(gwUrl, t.gateway.apiKey);
+  const notes: string[] = [];
+  let models = await listModels(gw).catch((err: unknown) => {
+    notes.push(`model list: ${errorMessage(err)}`);
+    return [];
+  });
+  if ((t.kind === 'local' || t.kind === 'containers') && t.qdrant && models.length > 0) {
+    await seedModels(t.qdrant, models, opts.log);
+    models = await listModels(gw);
+  }
+  const fixtureModels = await detectFixtureModels(gw, models, notes);
+
+  const control: ControlEndpoint | undefined = t.control ? await serveControl(t.control) : undefined;
+  const descriptor: TargetDescriptor = {
+    kind: t.kind,
+    gateway: { url: gwUrl, apiKey: t.gateway.apiKey, keys: t.gateway.keys ?? {} },
+    ...(t.qdrant ? { qdrant: { url: t.qdrant.url, ...(t.qdrant.apiKey ? { apiKey: t.qdrant.apiKey } : {}) } } : {}),
+    ...(t.redis ? { redis: t.redis } : {}),
+    ...(control ? { control: { url: control.url, token: control.token, services: control.services } } : {}),
+    options: { comprehensive: opts.comprehensive, allowDisruptive: opts.allowDisruptive },
+    gates: opts.profile,
+    fixtureModels,
+    runId,
+  };
+  const redact = makeRedactor(descriptorSecrets(descriptor));
+  const fp = await fingerprint({ gw, models, qdrant: t.qdrant, redisUrl: t.redis?.url, redact });
+  fp.notes.push(...notes);
+
+  // The descriptor holds keys: a private temp dir, never the reports directory.
+  const secretDir = mkdtempSync(join(tmpdir(), 'vdb-readiness-'));
+  const descriptorPath = join(secretDir, 'target.json');
+  writeFileSync(descriptorPath, JSON.stringify(descriptor), { mode: 0o600 });
+
+  const initial: ReadinessResults = {
+    schema: READINESS_SCHEMA,
+    runId,
+    state: 'running',
+    verdict: 'NO-GO',
+    verdictReasons: ['the run has not finished'],
+    run: {
+      startedAt: new Date().toISOString(),
+      command: redact(opts.command),
+      suiteVersion: suiteVersion(),
+      node: process.versions.node,
+      host: hostname(),
+      options: { target: t.kind, only: opts.only, comprehensive: opts.comprehensive, allowDisruptive: opts.allowDisruptive, profile: opts.profile.name },
+    },
+    target: {
+      kind: t.kind,
+      gatewayUrl: gwUrl,
+      ...(t.qdrant ? { qdrantUrl: t.qdrant.url } : {}),
+      ...(t.redis ? { redisUrl: redactUrl(t.redis.url) } : {}),
+      fingerprint: fp,
+    },
+    summary: { total: 0, passed: 0, failed: 0, skipped: 0, requiredFailed: 0 },
+    checks: [],
+    checklist: [],
+    gates: { profile: opts.profile.name, label: opts.profile.label, results: [] },
+  };
+  const store = new ResultsStore(runDir, runId, outRoot);
+  await store.save(initial);
+  let final: ReadinessResults = initial;
+  const reporter = new ReadinessReporter({
+    store,
+    initial,
+    profile: opts.profile,
+    redact,
+    log: opts.log,
+    onFinish: async (results) => {
+      final = results;
+      await store.writeFile('junit.xml', renderJunit(results));
+      await store.writeFile('report.html', renderReadinessHtml(results));
+    },
+  });
+
+  const previousEnv = process.env[TARGET_FILE_ENV];
+  process.env[TARGET_FILE_ENV] = descriptorPath;
+  try {
+    const filters = opts.only.map((g) => `readiness/${g}.spec.ts`);
+    const vitest = await startVitest('test', filters, {
+      config: join(REPO_ROOT, 'readiness', 'vitest.config.ts'),
+      root: REPO_ROOT,
+      run: true,
+      watch: false,
+      reporters: [reporter],
+    });
+    await vitest.close();
+  } finally {
+    if (previousEnv === undefined) delete process.env[TARGET_FILE_ENV];
+    else process.env[TARGET_FILE_ENV] = previousEnv;
+    rmSync(secretDir, { recursive: true, force: true });
+    await control?.close();
+  }
+  if (final === initial) {
+    // vitest ended without reporting the run's end (e.g. a config error): keep what finished.
+    final = { ...reporter.current, state: 'interrupted' };
+    await store.save(final);
+    await store.writeFile('junit.xml', renderJunit(final));
+    await store.writeFile('report.html', renderReadinessHtml(final));
+  }
+  return { results: final, runDir };
+}
+
+function suiteVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
