@@ -1,0 +1,97 @@
+/** Turns what a run recorded into `results.json` (schema `vdb-readiness/bench@1`), gates included. */
+import { evaluateGates } from '../gates/evaluate.ts';
+import { gateProfile } from '../gates/definitions.ts';
+import type { GateProfile } from '../gates/definitions.ts';
+import type { Histogram } from 'hdr-histogram-js';
+import type { ErrorCounts } from './error-class.ts';
+import { encodeHistogram, percentilesMs } from './histogram.ts';
+import type { StreamStats, RunRecorder } from './recorder.ts';
+import { BENCH_SCHEMA } from './results-schema.ts';
+import type { BenchResults, StreamResults } from './results-schema.ts';
+import type { Workload } from './workload.ts';
+
+/** The metrics a bench run produces; gates on other metrics (e.g. health latency) belong to other runs. */
+const BENCH_METRICS = new Set(['latency_ms.p95', 'latency_ms.p99', 'latency_ms.p50', 'throughput_rps', 'error_rate', 'recall_at_k']);
+
+export const encoded = (h: Histogram): StreamResults['histogram'] => ({
+  encoding: 'hdr-histogram-js/compressed-base64',
+  unit: 'us',
+  data: encodeHistogram(h),
+});
+
+const sumErrors = (e: ErrorCounts): number => Object.values(e).reduce((a, b) => a + b, 0);
+const ratio = (a: number, b: number): number => (b > 0 ? Math.round((a / b) * 1e6) / 1e6 : 0);
+
+/** Totals of one stream from counts and a histogram (also used by merge). */
+export function streamResults(s: { requests: number; ok: number; errors_by_class: ErrorCounts; recallSum: number; recallCount: number; hist: Histogram }): StreamResults {
+  const errors = sumErrors(s.errors_by_class);
+  return {
+    requests: s.requests,
+    ok: s.ok,
+    errors,
+    errors_by_class: s.errors_by_class,
+    error_rate: ratio(errors, s.requests),
+    recall_at_k: s.recallCount > 0 ? Math.round((s.recallSum / s.recallCount) * 1e6) / 1e6 : null,
+    recall_samples: s.recallCount,
+    latency_ms: percentilesMs(s.hist),
+    histogram: encoded(s.hist),
+  };
+}
+
+const fromStats = (s: StreamStats): StreamResults => streamResults({ ...s, errors_by_class: s.errors });
+
+export function applyGates<T extends Omit<BenchResults, 'gates' | 'gate_profile' | 'pass'>>(results: T, profile: GateProfile): T & Pick<BenchResults, 'gates' | 'gate_profile' | 'pass'> {
+  const gates = evaluateGates(profile.gates.filter((g) => BENCH_METRICS.has(g.metric)), results, { keepMissing: true });
+  return { ...results, gate_profile: { name: profile.name, label: profile.label }, gates, pass: gates.every((g) => g.pass) };
+}
+
+export interface AggregateInput {
+  runId: string;
+  startedAt: Date;
+  finishedAt: Date;
+  mode: 'open' | 'closed';
+  params: Record<string, unknown>;
+  target: { url: string; api: 'gateway' | 'qdrant' };
+  workload: Workload;
+  recorder: RunRecorder;
+  /** Measured window in seconds (first intended send to last answer). */
+  elapsedS: number;
+  driver: Record<string, unknown> & { warnings: string[] };
+  closedLoop?: Record<string, unknown>;
+  profile: string;
+}
+
+export function aggregate(input: AggregateInput): BenchResults {
+  const { recorder, workload } = input;
+  const total = fromStats(recorder.total);
+  const warnings = [...input.driver.warnings];
+  if (input.mode === 'closed') warnings.push('closed-loop latency is not corrected for coordinated omission: gate latency with --mode open');
+  const results = {
+    schema: BENCH_SCHEMA,
+    run_id: input.runId,
+    kind: 'bench' as const,
+    started_at: input.startedAt.toISOString(),
+    finished_at: input.finishedAt.toISOString(),
+    mode: input.mode,
+    latency_corrected: input.mode === 'open',
+    latency_note:
+      input.mode === 'open'
+        ? 'open loop: latency from each request\'s intended send time (queueing and late sends included); timeouts and requests missing at the end enter as lower bounds'
+        : 'closed loop (autocannon): latency from actual send time, NOT corrected for coordinated omission',
+    duration_s: Math.round(input.elapsedS * 1000) / 1000,
+    throughput_rps: input.elapsedS > 0 ? Math.round((recorder.total.ok / input.elapsedS) * 10) / 10 : 0,
+    k: workload.k,
+    params: input.params,
+    target: input.target,
+    ...total,
+    timeline: recorder.seconds.map((s, second) => {
+      const p = percentilesMs(s.hist);
+      return { second, requests: s.requests, errors: s.errors, p50_ms: p.p50, p99_ms: p.p99, histogram: encodeHistogram(s.hist) };
+    }),
+    per_collection: workload.entries.map((e, i) => ({ collection: e.collection, dataset: e.dataset, weight: e.weight, ...fromStats(recorder.perEntry[i]!) })),
+    driver: [input.driver],
+    ...(input.closedLoop ? { closed_loop: input.closedLoop } : {}),
+    warnings,
+  };
+  return applyGates(results, gateProfile(input.profile));
+}

@@ -1,0 +1,125 @@
+/**
+ * `bench calibrate`: how much load this driver can make and what each request costs it, against
+ * a stub server that answers at once (its own process), beside autocannon and wrk in the same run.
+ */
+import { RunRecorder } from './recorder.ts';
+import { runClosedLoop } from './closed-loop.ts';
+import { startDriverMonitor } from './driver-check.ts';
+import type { DriverSelfCheck } from './driver-check.ts';
+import { OpenLoopDriver } from './open-loop.ts';
+import { authHeaders } from './search-contract.ts';
+import { startStubServer } from './stub-server/spawn.ts';
+import { buildWorkload } from './workload.ts';
+import type { QuerySource } from './workload.ts';
+import { runWrk, wrkInstalled } from './wrk.ts';
+import type { WrkFigures } from './wrk.ts';
+
+export interface CalibrateOptions {
+  connections: number;
+  durationS: number;
+  dim: number;
+  /** Also run wrk when installed (default true). */
+  wrk: boolean;
+}
+
+export interface DriverFigures {
+  requests: number;
+  requests_per_s: number;
+  cpu_us_per_request: number;
+  cpu_pct_of_one_core: number;
+  event_loop_lag_ms: DriverSelfCheck['event_loop_lag_ms'];
+}
+
+export interface CalibrationReport {
+  server: string;
+  connections: number;
+  duration_s: number;
+  body_bytes: number;
+  driver: DriverFigures;
+  autocannon: DriverFigures;
+  wrk: WrkFigures | { missing: string };
+  /** Driver CPU per request ÷ wrk's (goal ≤ 1.5). */
+  ratio_vs_wrk: number | null;
+}
+
+/** Random unit vectors: calibration needs realistic body sizes, not planted truth. */
+function syntheticSource(dim: number): QuerySource {
+  return {
+    queryCount: () => 64,
+    query: (_d, j) => {
+      const v = new Float32Array(dim);
+      let s = 0;
+      for (let i = 0; i < dim; i++) s += (v[i] = Math.sin(j * 7919 + i * 104729));
+      return { vector: v.map((x) => x / Math.sqrt(Math.abs(s) + 1)), neighbors: Array.from({ length: 10 }, (_, i) => i) };
+    },
+  };
+}
+
+function figures(requests: number, wallMs: number, check: DriverSelfCheck): DriverFigures {
+  return {
+    requests,
+    requests_per_s: Math.round((requests / (wallMs / 1000)) * 10) / 10,
+    cpu_us_per_request: check.cpu_us_per_request,
+    cpu_pct_of_one_core: check.cpu_pct_of_one_core,
+    event_loop_lag_ms: check.event_loop_lag_ms,
+  };
+}
+
+export async function calibrate(opts: CalibrateOptions, log: (line: string) => void = () => {}): Promise<CalibrationReport> {
+  const workload = buildWorkload([{ collection: 'calibrate', dataset: 'synthetic', weight: 1 }], syntheticSource(opts.dim), { api: 'gateway', k: 10, queries: 64 });
+  const headers = authHeaders('gateway', 'calibration-key');
+  const server = await startStubServer({ delay: { kind: 'none' } });
+  try {
+    log(`stub server ${server.url} (pid ${server.pid}); ${opts.connections} connections, ${opts.durationS} s per tool`);
+
+    const rec = new RunRecorder(workload);
+    let monitor = startDriverMonitor();
+    const t0 = performance.now();
+    const timing = await new OpenLoopDriver(workload, rec, { url: server.url, headers, rate: 1, connections: opts.connections, durationS: opts.durationS, warmupS: 0, timeoutMs: 10_000, spinMs: 0, saturate: true }).run();
+    const driver = figures(rec.total.requests, performance.now() - t0, monitor.stop(rec.total.requests, timing, 0));
+    log(`driver (open-loop engine, saturated): ${driver.requests_per_s} req/s, ${driver.cpu_us_per_request} µs CPU/request`);
+
+    const acRec = new RunRecorder(workload);
+    monitor = startDriverMonitor();
+    const ac = await runClosedLoop(workload, acRec, { url: server.url, headers, connections: opts.connections, durationS: opts.durationS, warmupS: 0, timeoutMs: 10_000 });
+    const autocannon = figures(acRec.total.requests, ac.wallMs, monitor.stop(acRec.total.requests, null, 0));
+    log(`autocannon (closed mode): ${autocannon.requests_per_s} req/s, ${autocannon.cpu_us_per_request} µs CPU/request`);
+
+    let wrk: CalibrationReport['wrk'] = { missing: 'wrk is not installed (apt-get install -y wrk)' };
+    if (opts.wrk && wrkInstalled()) {
+      const q = workload.queries[0]!;
+      wrk = await runWrk({ url: server.url, path: q.path, body: q.body, headers, connections: opts.connections, durationS: opts.durationS });
+      log(`wrk -t1: ${wrk.requests_per_s} req/s, ${wrk.cpu_us_per_request} µs CPU/request`);
+    }
+    const ratio = 'cpu_us_per_request' in wrk && wrk.cpu_us_per_request > 0 ? Math.round((driver.cpu_us_per_request / wrk.cpu_us_per_request) * 100) / 100 : null;
+    return {
+      server: 'stub: node:http in a child process on 127.0.0.1, answers at once',
+      connections: opts.connections,
+      duration_s: opts.durationS,
+      body_bytes: workload.queries[0]!.body.length,
+      driver,
+      autocannon,
+      wrk,
+      ratio_vs_wrk: ratio,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+export function renderCalibration(r: CalibrationReport): string {
+  const row = (name: string, f: { requests_per_s: number; cpu_us_per_request: number }): string =>
+    `  ${name.padEnd(28)} ${String(f.requests_per_s).padStart(10)} req/s  ${String(f.cpu_us_per_request).padStart(7)} µs CPU/request`;
+  const lines = [
+    `calibration — ${r.server}; ${r.connections} connections, ${r.duration_s} s each, body ${r.body_bytes} B`,
+    row('driver (open-loop engine)', r.driver),
+    row('autocannon (closed mode)', r.autocannon),
+    'missing' in r.wrk ? `  wrk: ${r.wrk.missing}` : row('wrk -t1', r.wrk),
+    `  driver event-loop lag: p50 ${r.driver.event_loop_lag_ms.p50} ms, p99 ${r.driver.event_loop_lag_ms.p99} ms, max ${r.driver.event_loop_lag_ms.max} ms; driver CPU ${r.driver.cpu_pct_of_one_core} % of one core`,
+  ];
+  if (r.ratio_vs_wrk !== null) {
+    lines.push(`  driver CPU per request = ${r.ratio_vs_wrk}× wrk's (goal ≤ 1.5×): ${r.ratio_vs_wrk <= 1.5 ? 'met' : 'NOT met'}`);
+  }
+  lines.push('  (the driver saturates one core at about 1e6 / (µs per request) requests/s: above that rate, run several drivers and merge)');
+  return lines.join('\n');
+}

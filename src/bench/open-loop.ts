@@ -1,0 +1,254 @@
+/**
+ * Open-loop (constant arrival rate) driver on undici. Request i is intended at t0 + i/rate and its
+ * latency is measured from that intended time, so a send delayed by a busy server (no free
+ * connection) or by the driver itself counts against the run: no coordinated omission.
+ *
+ * Hot path: bodies and dispatch options are prebuilt per query; one reusable handler object per
+ * connection slot (in flight ≤ connections), so a request allocates nothing of ours but its
+ * response chunks. The handler uses undici's core callbacks (onConnect/onHeaders/onData/...)
+ * because the newer controller API wraps every request in an adapter object.
+ */
+import { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import { classifyError } from './error-class.ts';
+import { newLatencyHistogram } from './histogram.ts';
+import type { RunRecorder } from './recorder.ts';
+import type { PreparedQuery, Workload } from './workload.ts';
+
+export interface OpenLoopOptions {
+  url: string;
+  headers: Record<string, string>;
+  rate: number;
+  connections: number;
+  durationS: number;
+  warmupS: number;
+  timeoutMs: number;
+  /**
+   * Within this many ms of the next intended send, poll with setImmediate instead of sleeping on
+   * a timer (Node timers have 1 ms granularity). 0 = timers only: cheaper, up to ~1 ms late.
+   */
+  spinMs: number;
+  /**
+   * Capacity probe (calibration): ignore `rate`, keep every connection busy for `durationS` and
+   * measure from actual send. Not a latency measurement.
+   */
+  saturate?: boolean;
+}
+
+export interface DriverTiming {
+  /** Sends started on the timer path: how late the driver itself was (µs). */
+  sendLag: ReturnType<typeof newLatencyHistogram>;
+  /** Sends that waited for a free connection (server-side back-pressure), with their wait (µs). */
+  queueWait: ReturnType<typeof newLatencyHistogram>;
+  scheduled: number;
+  sent: number;
+  /** Every request dispatched, warmup included (the driver's work, for CPU per request). */
+  dispatched: number;
+  /** Intended sends still not answered (or never sent) at the deadline. */
+  dropped: number;
+  maxInFlight: number;
+  wallMs: number;
+}
+
+type DispatchOpts = Dispatcher.DispatchOptions;
+
+class Slot implements Dispatcher.DispatchHandler {
+  index = -1;
+  intended = 0;
+  query: PreparedQuery | null = null;
+  status = 0;
+  chunks: Buffer[] = [];
+
+  constructor(private readonly driver: OpenLoopDriver) {}
+
+  onConnect(): void {}
+  onHeaders(statusCode: number): boolean {
+    this.status = statusCode;
+    return true;
+  }
+  onData(chunk: Buffer): boolean {
+    this.chunks.push(chunk);
+    return true;
+  }
+  onComplete(): void {
+    this.driver.completed(this, null);
+  }
+  onError(err: Error): void {
+    this.driver.completed(this, err);
+  }
+}
+
+export class OpenLoopDriver {
+  private readonly pool: Pool;
+  private readonly free: Slot[] = [];
+  private readonly inFlight = new Set<Slot>();
+  private readonly dispatchOpts: DispatchOpts[];
+  private readonly intervalMs: number;
+  private total: number;
+  private endWallMs = Infinity;
+  private readonly measureFromIndex: number;
+  private next = 0;
+  /** Requests below this index became due while every connection was busy. */
+  private queuedBelow = 0;
+  private t0 = 0;
+  private deadline = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private deadlineTimer: NodeJS.Timeout | null = null;
+  private finished = false;
+  private resolveDone: () => void = () => {};
+  readonly timing: DriverTiming = {
+    sendLag: newLatencyHistogram(),
+    queueWait: newLatencyHistogram(),
+    scheduled: 0,
+    sent: 0,
+    dispatched: 0,
+    dropped: 0,
+    maxInFlight: 0,
+    wallMs: 0,
+  };
+  private readonly tickBound = (): void => this.tick();
+  private readonly deadlineBound = (): void => this.onDeadline();
+
+  constructor(
+    private readonly workload: Workload,
+    private readonly recorder: RunRecorder,
+    private readonly opts: OpenLoopOptions,
+  ) {
+    this.pool = new Pool(opts.url, { connections: opts.connections, pipelining: 1, keepAliveTimeout: 60_000 });
+    for (let i = 0; i < opts.connections; i++) this.free.push(new Slot(this));
+    this.dispatchOpts = workload.queries.map((q) => ({
+      path: q.path,
+      method: 'POST',
+      body: q.body,
+      headers: opts.headers,
+      headersTimeout: opts.timeoutMs,
+      bodyTimeout: opts.timeoutMs,
+      blocking: false,
+    }));
+    this.intervalMs = opts.saturate ? 0 : 1000 / opts.rate;
+    this.measureFromIndex = opts.saturate ? 0 : Math.ceil(opts.warmupS * opts.rate);
+    this.total = opts.saturate ? Number.MAX_SAFE_INTEGER : this.measureFromIndex + Math.round(opts.durationS * opts.rate);
+    this.timing.scheduled = opts.saturate ? 0 : this.total - this.measureFromIndex;
+  }
+
+  /** performance.now() of the first measured request's intended send. */
+  get measureStartMs(): number {
+    return this.t0 + this.measureFromIndex * this.intervalMs;
+  }
+
+  /** Runs the whole schedule; resolves when every request has an outcome (or the deadline passed). */
+  async run(startAtMs = performance.now()): Promise<DriverTiming> {
+    this.t0 = startAtMs;
+    this.recorder.originMs = this.measureStartMs;
+    if (this.opts.saturate) this.endWallMs = this.t0 + this.opts.durationS * 1000;
+    const lastIntended = this.opts.saturate ? this.endWallMs : this.t0 + (this.total - 1) * this.intervalMs;
+    this.deadline = lastIntended + this.opts.timeoutMs;
+    const done = new Promise<void>((r) => (this.resolveDone = r));
+    this.deadlineTimer = setTimeout(this.deadlineBound, Math.max(0, this.deadline - performance.now()));
+    this.tick();
+    await done;
+    this.timing.wallMs = performance.now() - this.t0;
+    await this.pool.destroy().catch(() => {});
+    return this.timing;
+  }
+
+  private intendedOf(i: number): number {
+    return this.t0 + i * this.intervalMs;
+  }
+
+  private dispatch(i: number, now: number): void {
+    const slot = this.free.pop()!;
+    const qi = this.workload.order[i % this.workload.order.length]!;
+    slot.index = i;
+    slot.intended = this.intervalMs === 0 ? now : this.intendedOf(i);
+    slot.query = this.workload.queries[qi]!;
+    slot.status = 0;
+    slot.chunks = [];
+    this.inFlight.add(slot);
+    this.timing.dispatched++;
+    if (this.inFlight.size > this.timing.maxInFlight) this.timing.maxInFlight = this.inFlight.size;
+    if (i >= this.measureFromIndex) {
+      this.timing.sent++;
+      const lagUs = Math.max(1, Math.round((now - slot.intended) * 1000));
+      (i < this.queuedBelow ? this.timing.queueWait : this.timing.sendLag).recordValue(lagUs);
+    }
+    this.pool.dispatch(this.dispatchOpts[qi]!, slot);
+  }
+
+  /** Sends everything due while connections are free; then sleeps until the next intended send. */
+  private pump(): void {
+    const now = performance.now();
+    if (now >= this.endWallMs) this.total = Math.min(this.total, this.next);
+    const due = this.intervalMs === 0 ? this.total : Math.min(this.total, Math.floor((now - this.t0) / this.intervalMs) + 1);
+    while (this.next < due && this.free.length > 0) this.dispatch(this.next++, now);
+    if (this.next < due) this.queuedBelow = due;
+    else if (this.next < this.total && this.timer === null) this.arm(now);
+  }
+
+  private arm(now: number): void {
+    const wait = this.intendedOf(this.next) - now;
+    if (this.opts.spinMs > 0 && wait <= this.opts.spinMs) {
+      this.timer = setImmediate(this.tickBound) as unknown as NodeJS.Timeout;
+    } else {
+      const ms = this.opts.spinMs > 0 ? Math.floor(wait - this.opts.spinMs) : Math.ceil(wait);
+      this.timer = setTimeout(this.tickBound, Math.max(1, ms));
+    }
+  }
+
+  private tick(): void {
+    this.timer = null;
+    if (this.finished) return;
+    this.pump();
+    this.maybeFinish();
+  }
+
+  completed(slot: Slot, err: Error | null): void {
+    if (!this.inFlight.delete(slot)) return;
+    const now = performance.now();
+    const q = slot.query!;
+    if (slot.index >= this.measureFromIndex) {
+      if (err) this.recorder.failure(q, slot.intended, now, classifyError(err));
+      else this.recorder.response(q, slot.intended, now, slot.status, slot.chunks.length === 1 ? slot.chunks[0]! : Buffer.concat(slot.chunks));
+    }
+    slot.query = null;
+    slot.chunks = [];
+    this.free.push(slot);
+    if (this.finished) return;
+    this.pump();
+    this.maybeFinish();
+  }
+
+  private maybeFinish(): void {
+    if (this.next >= this.total && this.inFlight.size === 0) this.finish();
+  }
+
+  private onDeadline(): void {
+    if (this.finished) return;
+    const now = performance.now();
+    for (const slot of this.inFlight) {
+      if (slot.index >= this.measureFromIndex) {
+        this.recorder.failure(slot.query!, slot.intended, now, 'dropped');
+        this.timing.dropped++;
+      }
+    }
+    this.inFlight.clear();
+    for (let i = Math.max(this.next, this.measureFromIndex); i < this.total; i++) {
+      const q = this.workload.queries[this.workload.order[i % this.workload.order.length]!]!;
+      this.recorder.failure(q, this.intendedOf(i), now, 'dropped');
+      this.timing.dropped++;
+    }
+    this.next = this.total;
+    this.finish();
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      clearImmediate(this.timer as unknown as NodeJS.Immediate);
+    }
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.resolveDone();
+  }
+}

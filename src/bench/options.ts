@@ -1,0 +1,55 @@
+import type { GateProfileName } from '../gates/definitions.ts';
+import type { SearchApi } from './search-contract.ts';
+
+export type BenchMode = 'open' | 'closed';
+export type BenchTargetKind = 'local' | 'external';
+
+/** Options of one bench run, after defaults and validation. */
+export interface BenchOptions {
+  target: BenchTargetKind;
+  /** A URL serving the search contract; overrides the target's. */
+  url?: string;
+  api: SearchApi;
+  apiKey?: string;
+  allowRemoteLoad: boolean;
+  dataset: string;
+  /** Dataset overrides (`--size`, `--dim`, `--seed`), so any shape can be benched on the spot. */
+  size?: number;
+  dim?: number;
+  seed?: number;
+  /** Collection searched when there is no mix (default: the dataset's name). */
+  collection?: string;
+  /** `collection[=dataset]:weight,...` */
+  mix?: string;
+  mode: BenchMode;
+  /** Open mode: intended requests per second. */
+  rate: number;
+  connections: number;
+  durationS: number;
+  warmupS: number;
+  k: number;
+  /** Distinct planted queries per collection, prebuilt before the run. */
+  queries: number;
+  timeoutMs: number;
+  spinMs: number;
+  profile: GateProfileName;
+  /** Root for run directories (default reports/out). */
+  outDir?: string;
+}
+
+export const defaultOptions = {
+  target: 'local',
+  api: 'gateway',
+  allowRemoteLoad: false,
+  dataset: 'smoke',
+  mode: 'open',
+  rate: 200,
+  connections: 32,
+  durationS: 10,
+  warmupS: 2,
+  k: 10,
+  queries: 200,
+  timeoutMs: 10_000,
+  spinMs: 1,
+  profile: 'production',
+} as const satisfies Partial<BenchOptions>;

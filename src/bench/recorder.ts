@@ -1,0 +1,109 @@
+/**
+ * What both drivers record per measured request: latency into HDR histograms (whole run, per
+ * mix entry, per second), errors by class, and recall@k of the answer against the planted truth.
+ */
+import type { Histogram } from 'hdr-histogram-js';
+import { classifyStatus, emptyErrorCounts } from './error-class.ts';
+import type { ErrorClass, ErrorCounts } from './error-class.ts';
+import { newLatencyHistogram } from './histogram.ts';
+import { extractIds } from './search-contract.ts';
+import { recallOf } from './workload.ts';
+import type { PreparedQuery, Workload } from './workload.ts';
+
+export interface StreamStats {
+  requests: number;
+  ok: number;
+  errors: ErrorCounts;
+  recallSum: number;
+  recallCount: number;
+  hist: Histogram;
+}
+
+export interface SecondStats {
+  requests: number;
+  errors: number;
+  hist: Histogram;
+}
+
+const newStream = (): StreamStats => ({ requests: 0, ok: 0, errors: emptyErrorCounts(), recallSum: 0, recallCount: 0, hist: newLatencyHistogram() });
+
+export class RunRecorder {
+  readonly total = newStream();
+  readonly perEntry: StreamStats[];
+  readonly seconds: SecondStats[] = [];
+  private readonly unattributed = newStream();
+  /** Wall time (performance.now ms) of the last completion, for achieved throughput. */
+  lastDoneMs = 0;
+  private readonly k: number;
+
+  /** Measurement start (performance.now ms): seconds of the timeline count from it. */
+  originMs = 0;
+
+  constructor(workload: Workload) {
+    this.perEntry = workload.entries.map(newStream);
+    this.k = workload.k;
+  }
+
+  private second(atMs: number): SecondStats {
+    const s = Math.max(0, Math.floor((atMs - this.originMs) / 1000));
+    while (this.seconds.length <= s) this.seconds.push({ requests: 0, errors: 0, hist: newLatencyHistogram() });
+    return this.seconds[s]!;
+  }
+
+  private latency(stream: StreamStats, sec: SecondStats, us: number): void {
+    const v = Math.max(1, Math.round(us));
+    this.total.hist.recordValue(v);
+    stream.hist.recordValue(v);
+    sec.hist.recordValue(v);
+  }
+
+  private count(stream: StreamStats, sec: SecondStats, doneMs: number): void {
+    this.total.requests++;
+    stream.requests++;
+    sec.requests++;
+    if (doneMs > this.lastDoneMs) this.lastDoneMs = doneMs;
+  }
+
+  private fail(stream: StreamStats, sec: SecondStats, cls: ErrorClass): void {
+    this.total.errors[cls]++;
+    stream.errors[cls]++;
+    sec.errors++;
+  }
+
+  /** A response arrived. Latency counts for any 2xx (a bad body is still a measured answer). */
+  response(q: PreparedQuery, startMs: number, doneMs: number, status: number, body: string | Buffer | null): void {
+    const stream = this.perEntry[q.entry]!;
+    const sec = this.second(startMs);
+    this.count(stream, sec, doneMs);
+    const cls = classifyStatus(status);
+    if (cls) return this.fail(stream, sec, cls);
+    this.latency(stream, sec, (doneMs - startMs) * 1000);
+    let ids: string[] | null = null;
+    try {
+      ids = body === null ? null : extractIds(JSON.parse(typeof body === 'string' ? body : body.toString('utf8')));
+    } catch {
+      ids = null;
+    }
+    if (!ids) return this.fail(stream, sec, 'bad_body');
+    const r = recallOf(ids, q.truth, this.k);
+    this.total.ok++;
+    stream.ok++;
+    this.total.recallSum += r;
+    this.total.recallCount++;
+    stream.recallSum += r;
+    stream.recallCount++;
+  }
+
+  /**
+   * A request failed. Timeouts and requests still missing at the end also enter the latency
+   * histogram with the time they had waited so far: a lower bound, but never an omission.
+   */
+  failure(q: PreparedQuery | null, startMs: number, doneMs: number, cls: ErrorClass): void {
+    // Closed mode cannot tell which query a transport error belonged to: it counts in the total only.
+    const stream = q ? this.perEntry[q.entry]! : this.unattributed;
+    const sec = this.second(startMs);
+    this.count(stream, sec, doneMs);
+    if (cls === 'timeout' || cls === 'dropped') this.latency(stream, sec, (doneMs - startMs) * 1000);
+    this.fail(stream, sec, cls);
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * npm run bench -- [--target local|external | --url U --api gateway|qdrant] --dataset D --mode open|closed
+ *                  [--rate R] [--connections N] [--duration S] [--warmup S] [--k K] [--mix c[=d]:w,...]
+ *                  [--profile production|ci] [--out DIR]
+ * npm run bench -- merge a.json b.json [-o merged.json] [--profile P]
+ * npm run bench -- calibrate [--connections N] [--duration S] [--no-wrk]
+ */
+import { writeFile } from 'node:fs/promises';
+import { Command } from 'commander';
+import { calibrate, renderCalibration } from '../bench/calibrate.ts';
+import { mergeResults } from '../bench/merge.ts';
+import { renderResults } from '../bench/render.ts';
+import { readResultsFile } from '../bench/results-file.ts';
+import { runBench } from '../bench/run.ts';
+import { validateOptions } from '../bench/validate.ts';
+import { runCli } from '../util/cli.ts';
+import { ExitCode } from '../util/exit-codes.ts';
+import { UserError } from '../util/errors.ts';
+
+interface RunFlags {
+  target?: string;
+  url?: string;
+  api?: string;
+  apiKey?: string;
+  allowRemoteLoad?: boolean;
+  dataset?: string;
+  size?: string;
+  dim?: string;
+  seed?: string;
+  collection?: string;
+  mix?: string;
+  mode?: string;
+  rate?: string;
+  connections?: string;
+  duration?: string;
+  warmup?: string;
+  k?: string;
+  queries?: string;
+  timeout?: string;
+  spinMs?: string;
+  profile?: string;
+  out?: string;
+  json?: boolean;
+}
+
+const program = new Command('bench')
+  .description('Search benchmark: open-loop latency (corrected for coordinated omission) or closed-loop throughput, with recall from planted truth')
+  .showHelpAfterError()
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+let exitCode: number = ExitCode.Ok;
+
+program
+  .command('run', { isDefault: true })
+  .description('run the benchmark and write reports/out/<run-id>/results.json (exit 1 when a gate fails)')
+  .option('--target <kind>', 'local (the local stack, brought up if needed) or external (VDB_GATEWAY_URL, VDB_QDRANT_URL)')
+  .option('--url <url>', 'any URL serving the search contract (overrides --target)')
+  .option('--api <api>', 'gateway (POST /api/v1/vectors/search) or qdrant (POST /collections/{c}/points/query)')
+  .option('--api-key <key>', 'API key (default VDB_API_KEY / VDB_QDRANT_API_KEY or the target\'s)')
+  .option('--allow-remote-load', 'allow load against a host that is not loopback')
+  .option('-d, --dataset <name>', 'dataset of the planted queries (npm run fixtures -- list)')
+  .option('--size <n>', 'dataset size override (must match what was loaded)')
+  .option('--dim <n>', 'dataset dimension override')
+  .option('--seed <n>', 'dataset seed override')
+  .option('--collection <name>', 'collection to search (default: the dataset name)')
+  .option('--mix <spec>', 'query mix over collections: collection[=dataset]:weight,... e.g. mixtral:3,general:1')
+  .option('--mode <mode>', 'open (constant arrival rate, latency gates) or closed (autocannon, max throughput)')
+  .option('--rate <ops/s>', 'open mode: intended requests per second')
+  .option('--connections <n>', 'connections (open mode: the in-flight bound)')
+  .option('--duration <s>', 'measured seconds')
+  .option('--warmup <s>', 'seconds of load before measuring')
+  .option('--k <k>', 'results per search (recall@k)')
+  .option('--queries <n>', 'distinct planted queries per collection, prebuilt before the run')
+  .option('--timeout <ms>', 'per-request timeout')
+  .option('--spin-ms <ms>', 'open mode: poll instead of sleeping this close to a send (0 = timers only, cheaper, ≤ 1 ms late)')
+  .option('--profile <name>', 'gate profile: production (runbook targets) or ci (small machines, not production)')
+  .option('--out <dir>', 'root of run directories (default reports/out)')
+  .option('--json', 'print results.json instead of the summary')
+  .action(async (f: RunFlags) => {
+    const opts = validateOptions({
+      target: f.target, url: f.url, api: f.api, apiKey: f.apiKey, allowRemoteLoad: f.allowRemoteLoad,
+      dataset: f.dataset, size: f.size, dim: f.dim, seed: f.seed, collection: f.collection, mix: f.mix,
+      mode: f.mode, rate: f.rate, connections: f.connections, durationS: f.duration, warmupS: f.warmup,
+      k: f.k, queries: f.queries, timeoutMs: f.timeout, spinMs: f.spinMs, profile: f.profile, outDir: f.out,
+    });
+    const { results, path } = await runBench(opts, { log: (l) => console.error(l) });
+    console.log(f.json ? JSON.stringify(results, null, 2) : renderResults(results, path));
+    exitCode = results.pass ? ExitCode.Ok : ExitCode.Failed;
+  });
+
+program
+  .command('merge')
+  .description('merge results of runners that drove one load together: histograms added, percentiles recomputed, gates re-evaluated')
+  .argument('<files...>', 'results.json files (two or more)')
+  .option('-o, --out <file>', 'write the merged results here')
+  .option('--profile <name>', 'gate profile (default: the first run\'s)')
+  .action(async (files: string[], f: { out?: string; profile?: string }) => {
+    const runs = await Promise.all(files.map((p) => readResultsFile(p)));
+    const merged = mergeResults(runs, f.profile);
+    if (f.out) await writeFile(f.out, `${JSON.stringify(merged, null, 2)}\n`);
+    console.log(renderResults(merged, f.out));
+    exitCode = merged.pass ? ExitCode.Ok : ExitCode.Failed;
+  });
+
+program
+  .command('calibrate')
+  .description('measure the driver itself against a local stub server (and wrk, when installed): requests/s, CPU per request, event-loop lag')
+  .option('--connections <n>', 'connections', '16')
+  .option('--duration <s>', 'seconds per tool', '5')
+  .option('--dim <n>', 'vector dimension of the request bodies', '128')
+  .option('--no-wrk', 'skip wrk')
+  .option('--json', 'print the figures as JSON')
+  .action(async (f: { connections: string; duration: string; dim: string; wrk: boolean; json?: boolean }) => {
+    const n = (name: string, v: string, max: number): number => {
+      const x = Number(v);
+      if (!Number.isInteger(x) || x < 1 || x > max) throw new UserError(`--${name} must be an integer in [1, ${max}] (got "${v}")`);
+      return x;
+    };
+    const report = await calibrate({ connections: n('connections', f.connections, 1024), durationS: n('duration', f.duration, 60), dim: n('dim', f.dim, 4096), wrk: f.wrk }, (l) => console.error(l));
+    console.log(f.json ? JSON.stringify(report, null, 2) : renderCalibration(report));
+  });
+
+await runCli(async () => {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version') return ExitCode.Ok;
+    if (typeof code === 'string' && code.startsWith('commander.')) return ExitCode.Usage;
+    throw err;
+  }
+  return exitCode;
+});
