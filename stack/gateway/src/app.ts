@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Redis } from 'ioredis';
+import { NoSearchCache, RedisSearchCache } from './cache/search-cache.ts';
+import { CollectionRegistry } from './collections/registry.ts';
+import type { GatewayConfig } from './config/load.ts';
+import { blockListOf } from './config/schema.ts';
+import type { GatewayContext } from './context.ts';
+import { classify, errorBody, errorSchema, GatewayError, jsonMessage } from './errors.ts';
+import { registerGraphql } from './graphql/plugin.ts';
+import { HealthChecks } from './health/checks.ts';
+import { GatewayMetrics } from './observability/metrics.ts';
+import { QdrantClient } from './qdrant/client.ts';
+import { connectRedis } from './redis/connection.ts';
+import { collectionRoutes } from './routes/collections.ts';
+import { healthRoutes } from './routes/health.ts';
+import { operationsRoutes } from './routes/operations.ts';
+import { vectorRoutes } from './routes/vectors.ts';
+import { VectorService } from './vectors/service.ts';
+import { registerAccessControl } from './security/access.ts';
+import { registerRateLimit } from './security/rate-limit.ts';
+import { formatValidationErrors } from './validation.ts';
+
+const PACKAGE_VERSION = (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+
+export interface BuildOptions {
+  config: GatewayConfig;
+  /** Fastify logger options; `false` silences the gateway (tests). Default: pino at the configured level. */
+  logger?: FastifyServerOptions['logger'];
+  /** Use this Redis connection (or none: no cache, rate limits in memory). Default: connect to the configured URL. */
+  redis?: Redis | null;
+  /** Create the configured collections when the app becomes ready. Default true. */
+  ensureCollections?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    gateway: GatewayContext;
+  }
+}
+
+/** Builds the gateway app (not listening): plugins, hooks, routes. `server.ts` listens. */
+export async function build(opts: BuildOptions): Promise<FastifyInstance> {
+  const { config } = opts;
+  const prod = config.production.production_deployment;
+  const gw = prod.configuration.api_gateway;
+
+  const app = Fastify({
+    logger: opts.logger ?? {
+      level: gw.log_level,
+      redact: ['req.headers["x-api-key"]', 'req.headers.authorization'],
+    },
+    disableRequestLogging: !gw.access_log,
+    bodyLimit: gw.body_limit_bytes,
+    requestTimeout: gw.request_timeout_ms,
+    trustProxy: prod.security.trusted_proxies.length > 0 ? prod.security.trusted_proxies : false,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+    schemaErrorFormatter: formatValidationErrors,
+  });
+
+  const metrics = new GatewayMetrics({ defaultMetrics: prod.monitoring.metrics_enabled, labels: { slot: config.slot } });
+  const qdrantConf = prod.configuration.qdrant;
+  const qdrant = new QdrantClient({
+    url: qdrantConf.url,
+    ...(qdrantConf.api_key ? { apiKey: qdrantConf.api_key } : {}),
+    timeoutMs: qdrantConf.timeout_ms,
+    connections: qdrantConf.connections,
+    onCall: (op, seconds, ok) => {
+      metrics.qdrantLatency.observe({ op, outcome: ok ? 'ok' : 'error' }, seconds);
+      if (!ok) metrics.qdrantUp.set(0);
+    },
+  });
+  let redisErrorLogged = false;
+  const redis = opts.redis !== undefined
+    ? opts.redis
+    : connectRedis(prod.configuration.redis.url, prod.configuration.redis.command_timeout_ms, (err) => {
+      // one line per outage, not one per reconnect attempt
+      if (!redisErrorLogged) app.log.warn({ err: err.message }, 'Redis unavailable: serving without cache (degraded)');
+      redisErrorLogged = true;
+    });
+  if (redis) {
+    redis.on('ready', () => {
+      if (redisErrorLogged) app.log.info('Redis reconnected: cache back on');
+      redisErrorLogged = false;
+    });
+    metrics.redisUp.set(redis.status === 'ready' ? 1 : 0);
+    redis.on('ready', () => metrics.redisUp.set(1));
+    redis.on('close', () => metrics.redisUp.set(0));
+  }
+  const cache = redis && prod.configuration.cache.enabled
+    ? new RedisSearchCache(redis, prod.configuration.cache.ttl_s, 'gw:', () => undefined)
+    : new NoSearchCache();
+  const registry = new CollectionRegistry(qdrant, config.collections, config.models);
+  const ctx: GatewayContext = {
+    config,
+    qdrant,
+    redis,
+    cache,
+    metrics,
+    registry,
+    vectors: new VectorService(qdrant, registry, cache, metrics),
+    health: new HealthChecks(config, qdrant, redis, metrics),
+    version: config.deployment.deployment.version || PACKAGE_VERSION,
+    startedAt: new Date(),
+  };
+  app.decorate('gateway', ctx);
+  app.addSchema(errorSchema);
+
+  // Fastify's JSON parser (with its prototype-poisoning protection), with a message that says
+  // what is wrong with the body instead of a bare "not valid JSON".
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    defaultJson(req, body as string, (err, value) => {
+      if (!err || body === '') return done(err, value);
+      try {
+        JSON.parse(body as string);
+        done(err, undefined);
+      } catch (syntax) {
+        done(new GatewayError('GW_ERR_INVALID_JSON', jsonMessage((syntax as Error).message)), undefined);
+      }
+    });
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const c = classify(err);
+    if (c.internal) req.log.error({ err }, 'request failed');
+    else if (c.statusCode >= 500) req.log.warn({ code: c.code, msg: c.message }, 'upstream failure');
+    if (c.code === 'GW_ERR_RATE_LIMITED' && !reply.getHeader('retry-after')) reply.header('retry-after', '1');
+    return reply.code(c.statusCode).send(errorBody(c.code, c.message, String(req.id)));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send(errorBody('GW_ERR_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`, String(req.id)));
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    metrics.inFlight.inc();
+    reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.inFlight.dec();
+    metrics.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  registerAccessControl(app, {
+    allowlist: prod.security.ip_allowlist.length > 0 ? blockListOf(prod.security.ip_allowlist) : null,
+    apiKeys: prod.security.api_key_auth ? config.apiKeys : null,
+  });
+  if (prod.security.rate_limiting) {
+    await registerRateLimit(app, {
+      limits: prod.security.rate_limits,
+      authEnabled: prod.security.api_key_auth,
+      defaultRole: 'standard' in prod.security.rate_limits ? 'standard' : Object.keys(prod.security.rate_limits)[0] as string,
+      redis,
+    });
+  }
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Vector Database Server API (reference gateway)', version: ctx.version },
+      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' }, bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }, { bearer: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+
+  await app.register(healthRoutes(ctx));
+  await app.register(vectorRoutes(ctx));
+  await app.register(collectionRoutes(ctx));
+  await app.register(operationsRoutes(ctx));
+  await registerGraphql(app, ctx);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  if (opts.ensureCollections !== false) {
+    app.addHook('onReady', async () => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        try {
+          const reports = await registry.ensureAll();
+          const created = reports.filter((r) => r.action === 'created').map((r) => r.collection);
+          const mismatched = reports.filter((r) => r.action === 'mismatch');
+          app.log.info({ created, existing: reports.length - created.length - mismatched.length }, 'collections ensured');
+          for (const m of mismatched) app.log.warn({ collection: m.collection }, m.detail ?? 'dimension mismatch');
+          metrics.qdrantUp.set(1);
+          return;
+        } catch (err) {
+          if (Date.now() > deadline || !(err instanceof GatewayError && (err.code === 'GW_ERR_UNAVAILABLE' || err.code === 'GW_ERR_UPSTREAM_TIMEOUT'))) throw err;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    });
+  }
+
+  const healthTimer = setInterval(() => void ctx.health.summary().catch(() => undefined), config.healthChecks.health_checks.interval_s * 1000);
+  healthTimer.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(healthTimer);
+    await qdrant.close().catch(() => undefined);
+    if (redis && opts.redis === undefined) redis.disconnect();
+  });
+  return app;
+}

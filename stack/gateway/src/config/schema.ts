@@ -1,0 +1,183 @@
+import { BlockList, isIP } from 'node:net';
+import { z } from 'zod';
+
+/** The nine models of the contract; the config must define each of them. */
+export const MODEL_NAMES = ['mixtral', 'hermes', 'openchat', 'phi3', 'yi34b', 'deepcoder', 'imp', 'deepseek', 'general'] as const;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const DISTANCES = ['Cosine', 'Dot', 'Euclid', 'Manhattan'] as const;
+
+const cidr = z.string().refine(isCidr, { message: 'must be a CIDR such as 127.0.0.1/32 or ::1/128' });
+const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), { message: 'must be an http(s) URL' });
+const redisUrl = z.string().url().refine((u) => /^rediss?:\/\//.test(u), { message: 'must be a redis:// URL' });
+const positiveInt = z.number().int().positive();
+
+const healthCheck = z.object({
+  endpoint: z.string().startsWith('/'),
+  interval: positiveInt,
+  timeout: positiveInt,
+  retries: z.number().int().min(0),
+}).strict();
+
+const service = z.object({
+  image: z.string().min(1),
+  replicas: positiveInt,
+  resources: z.object({ cpu: z.string(), memory: z.string(), storage: z.string().optional() }).strict(),
+  health_check: healthCheck,
+}).strict();
+
+const rateLimit = z.object({ max: positiveInt, window_s: positiveInt }).strict();
+
+const collection = z.object({
+  vector_size: z.number().int().min(1).max(65536),
+  distance: z.enum(DISTANCES),
+}).strict();
+
+const model = collection.extend({
+  replicas: positiveInt,
+  backup_priority: z.enum(['high', 'medium', 'low']),
+  /** Collection name; defaults to the model's name. */
+  collection: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/).optional(),
+  /** The external model's own health endpoint, checked by models/{m}/health when set. */
+  endpoint: httpUrl.optional(),
+}).strict();
+
+export const productionSchema = z.object({
+  production_deployment: z.object({
+    environment: z.string().min(1),
+    deployment_strategy: z.enum(['blue_green', 'rolling', 'recreate']),
+    services: z.object({ qdrant: service, api_gateway: service }).strict(),
+    configuration: z.object({
+      qdrant: z.object({
+        url: httpUrl,
+        api_key: z.string().min(1).optional(),
+        storage_path: z.string(),
+        log_level: z.enum(LOG_LEVELS),
+        max_concurrent_requests: positiveInt,
+        timeout_ms: positiveInt,
+        connections: positiveInt,
+      }).strict(),
+      api_gateway: z.object({
+        host: z.string().min(1),
+        port: z.number().int().min(0).max(65535),
+        workers: positiveInt,
+        max_connections: positiveInt,
+        log_level: z.enum(LOG_LEVELS),
+        access_log: z.boolean(),
+        body_limit_bytes: positiveInt,
+        request_timeout_ms: positiveInt,
+        shutdown_grace_ms: positiveInt,
+      }).strict(),
+      redis: z.object({ url: redisUrl, command_timeout_ms: positiveInt }).strict(),
+      cache: z.object({ enabled: z.boolean(), ttl_s: positiveInt }).strict(),
+      graphql: z.object({ max_depth: positiveInt, max_fields: positiveInt }).strict(),
+    }).strict(),
+    networking: z.object({
+      load_balancer: z.boolean(),
+      ssl_termination: z.boolean(),
+      health_check_path: z.string().startsWith('/'),
+    }).strict(),
+    monitoring: z.object({ metrics_enabled: z.boolean(), logging_enabled: z.boolean(), tracing_enabled: z.boolean() }).strict(),
+    backup: z.object({
+      enabled: z.boolean(),
+      schedule: z.string().regex(/^(\S+\s+){4}\S+$/, 'must be a 5-field cron expression'),
+      retention: z.string().regex(/^\d+[dhw]$/, 'must look like 30d'),
+    }).strict(),
+    security: z.object({
+      api_key_auth: z.boolean(),
+      rate_limiting: z.boolean(),
+      ip_allowlist: z.array(cidr),
+      trusted_proxies: z.array(cidr),
+      rate_limits: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/), rateLimit)
+        .refine((r) => Object.keys(r).length > 0, { message: 'must define at least one key role' }),
+    }).strict(),
+  }).strict(),
+  collections_production: z.object(Object.fromEntries(MODEL_NAMES.map((m) => [m, model])) as Record<(typeof MODEL_NAMES)[number], typeof model>).strict(),
+  extra_collections: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,255}$/), collection).default({}),
+}).strict();
+
+export const deploymentSchema = z.object({
+  deployment: z.object({
+    version: z.string().min(1),
+    strategy: z.enum(['blue_green', 'rolling', 'recreate']),
+    slots: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).min(1),
+    active_slot: z.string(),
+    load_balancer: z.object({ type: z.literal('nginx'), listen_port: z.number().int().min(1).max(65535), health_check_path: z.string().startsWith('/') }).strict(),
+    rollout: z.object({ health_check_retries: z.number().int().min(0), health_check_timeout_s: positiveInt, drain_timeout_s: positiveInt }).strict(),
+    rollback: z.object({ enabled: z.boolean(), automatic_on_failed_health_check: z.boolean(), keep_previous_slot: z.boolean() }).strict(),
+  }).strict().refine((d) => d.slots.includes(d.active_slot), { message: 'active_slot must be one of slots', path: ['active_slot'] }),
+}).strict();
+
+const orchestratedService = z.object({
+  depends_on: z.array(z.string()),
+  restart: z.enum(['no', 'on-failure', 'always']),
+  required: z.boolean(),
+}).strict();
+
+export const orchestrationSchema = z.object({
+  service_orchestration: z.object({
+    start_order: z.array(z.string()).min(1),
+    services: z.record(z.string(), orchestratedService),
+    service_registry: z.object({ enabled: z.boolean(), backend: z.literal('redis'), key_prefix: z.string(), ttl_s: positiveInt }).strict(),
+  }).strict().superRefine((o, ctx) => {
+    for (const [name, svc] of Object.entries(o.services)) {
+      if (!o.start_order.includes(name)) ctx.addIssue({ code: 'custom', path: ['start_order'], message: `service ${name} is missing from start_order` });
+      for (const dep of svc.depends_on) {
+        if (!(dep in o.services)) ctx.addIssue({ code: 'custom', path: ['services', name, 'depends_on'], message: `unknown service ${dep}` });
+        else if (o.start_order.indexOf(dep) > o.start_order.indexOf(name)) {
+          ctx.addIssue({ code: 'custom', path: ['start_order'], message: `${dep} must start before ${name}, which depends on it` });
+        }
+      }
+    }
+  }),
+}).strict();
+
+export const healthChecksSchema = z.object({
+  health_checks: z.object({
+    interval_s: positiveInt,
+    timeout_s: positiveInt,
+    retries: z.number().int().min(0),
+    checks: z.object({
+      qdrant: z.object({ endpoint: z.string().startsWith('/'), timeout_ms: positiveInt }).strict(),
+      redis: z.object({ command: z.literal('PING'), timeout_ms: positiveInt }).strict(),
+      api_gateway: z.object({ endpoint: z.string().startsWith('/'), timeout_ms: positiveInt }).strict(),
+      disk: z.object({ path: z.string(), min_free_ratio: z.number().min(0).max(1) }).strict(),
+      memory: z.object({ max_rss_mb: positiveInt }).strict(),
+    }).strict(),
+  }).strict(),
+}).strict();
+
+export type ProductionFile = z.infer<typeof productionSchema>;
+export type DeploymentFile = z.infer<typeof deploymentSchema>;
+export type OrchestrationFile = z.infer<typeof orchestrationSchema>;
+export type HealthChecksFile = z.infer<typeof healthChecksSchema>;
+export type Distance = (typeof DISTANCES)[number];
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The configuration files, by file name, with their schemas. */
+export const CONFIG_FILES = {
+  'production.yaml': productionSchema,
+  'deployment.yaml': deploymentSchema,
+  'service-orchestration.yaml': orchestrationSchema,
+  'health-checks.yaml': healthChecksSchema,
+} as const;
+export type ConfigFileName = keyof typeof CONFIG_FILES;
+
+export function isCidr(value: string): boolean {
+  const [addr, bits, ...rest] = value.split('/');
+  if (rest.length > 0 || addr === undefined || bits === undefined || !/^\d{1,3}$/.test(bits)) return false;
+  const family = isIP(addr);
+  const prefix = Number(bits);
+  if (family === 0 || prefix > (family === 4 ? 32 : 128)) return false;
+  return true;
+}
+
+/** A node:net BlockList holding the CIDRs (validated with isCidr beforehand). */
+export function blockListOf(cidrs: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const c of cidrs) {
+    const [addr, bits] = c.split('/') as [string, string];
+    list.addSubnet(addr, Number(bits), isIP(addr) === 6 ? 'ipv6' : 'ipv4');
+  }
+  return list;
+}

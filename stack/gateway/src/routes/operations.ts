@@ -1,0 +1,162 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../config/load.ts';
+import type { GatewayContext } from '../context.ts';
+import { errorResponses, freeObject } from './schemas.ts';
+import { readinessChecks } from './readiness.ts';
+
+const tags = ['operations'];
+
+const deploymentStatus = {
+  type: 'object',
+  properties: {
+    status: { type: 'string' },
+    version: { type: 'string' },
+    build: { type: 'string' },
+    slot: { type: 'string' },
+    strategy: { type: 'string' },
+    environment: { type: 'string' },
+    started_at: { type: 'string' },
+    uptime_s: { type: 'number' },
+  },
+  required: ['status', 'version', 'build', 'slot', 'strategy', 'environment', 'started_at', 'uptime_s'],
+} as const;
+
+export function operationsRoutes(ctx: GatewayContext) {
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  loopDelay.enable();
+  const prod = ctx.config.production.production_deployment;
+  const uptime = () => Math.round((Date.now() - ctx.startedAt.getTime()) / 100) / 10;
+  const deployment = () => ({
+    status: 'running',
+    version: ctx.version,
+    build: ctx.config.build,
+    slot: ctx.config.slot,
+    strategy: prod.deployment_strategy,
+    environment: prod.environment,
+    started_at: ctx.startedAt.toISOString(),
+    uptime_s: uptime(),
+  });
+
+  return async function routes(app: FastifyInstance): Promise<void> {
+    app.addHook('onClose', async () => loopDelay.disable());
+
+    app.get('/api/v1/environment/status', {
+      schema: {
+        tags,
+        summary: 'Effective environment settings and which environment variables overrode the files',
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              environment: { type: 'string' },
+              log_level: { type: 'string' },
+              monitoring_enabled: { type: 'boolean' },
+              health_check_interval_s: { type: 'integer' },
+              overrides: { type: 'array', items: { type: 'string' } },
+              config_dir: { type: 'string' },
+              node_version: { type: 'string' },
+              platform: { type: 'string' },
+              uptime_s: { type: 'number' },
+            },
+            required: ['environment', 'log_level', 'monitoring_enabled', 'health_check_interval_s', 'overrides', 'node_version', 'platform', 'uptime_s'],
+          },
+          ...errorResponses,
+        },
+      },
+    }, async () => ({
+      environment: prod.environment,
+      log_level: prod.configuration.api_gateway.log_level,
+      monitoring_enabled: prod.monitoring.metrics_enabled,
+      health_check_interval_s: ctx.config.healthChecks.health_checks.interval_s,
+      overrides: ctx.config.overrides,
+      config_dir: ctx.config.configDir,
+      node_version: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      uptime_s: uptime(),
+    }));
+
+    app.get('/api/v1/config/validate', {
+      schema: {
+        tags,
+        summary: 'Re-read and validate the configuration directory',
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              valid: { type: 'boolean' },
+              config_dir: { type: 'string' },
+              files: { type: 'array', items: { type: 'object', properties: { file: { type: 'string' }, valid: { type: 'boolean' }, errors: { type: 'array', items: { type: 'string' } } }, required: ['file', 'valid', 'errors'] } },
+              problems: { type: 'array', items: { type: 'string' } },
+              checked_at: { type: 'string' },
+            },
+            required: ['valid', 'config_dir', 'files', 'problems', 'checked_at'],
+          },
+          ...errorResponses,
+        },
+      },
+    }, async () => {
+      const result = loadConfig(ctx.config.configDir);
+      return { valid: result.ok, config_dir: ctx.config.configDir, files: result.files, problems: result.ok ? [] : result.problems, checked_at: new Date().toISOString() };
+    });
+
+    app.get('/api/v1/deployment/status', {
+      schema: { tags, summary: 'Version, build, slot and start time of this gateway', response: { 200: deploymentStatus, ...errorResponses } },
+    }, async () => deployment());
+
+    app.get('/api/v1/deployment/diagnostics', {
+      schema: { tags, summary: 'Deployment, process, dependencies and collections (no secrets)', response: { 200: freeObject, ...errorResponses } },
+    }, async () => {
+      const summary = await ctx.health.summary();
+      const mem = process.memoryUsage();
+      return {
+        deployment: deployment(),
+        process: {
+          pid: process.pid,
+          node_version: process.version,
+          rss_bytes: mem.rss,
+          heap_used_bytes: mem.heapUsed,
+          event_loop_delay_ms: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+        },
+        dependencies: summary,
+        cache: { enabled: prod.configuration.cache.enabled, available: ctx.cache.available(), ttl_s: prod.configuration.cache.ttl_s },
+        security: {
+          api_key_auth: prod.security.api_key_auth,
+          api_key_roles: [...new Set(ctx.config.apiKeys.values())].sort(),
+          rate_limiting: prod.security.rate_limiting,
+          ip_allowlist: prod.security.ip_allowlist,
+        },
+        collections: ctx.registry.ensured,
+      };
+    });
+
+    app.get('/api/v1/production/readiness', {
+      schema: {
+        tags,
+        summary: 'Production readiness checklist: each check with pass/fail and why',
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              ready: { type: 'boolean' },
+              checks: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, pass: { type: 'boolean' }, detail: { type: 'string' } }, required: ['name', 'pass', 'detail'] } },
+              checked_at: { type: 'string' },
+            },
+            required: ['ready', 'checks', 'checked_at'],
+          },
+          ...errorResponses,
+        },
+      },
+    }, async () => {
+      const checks = await readinessChecks(ctx);
+      return { ready: checks.every((c) => c.pass), checks, checked_at: new Date().toISOString() };
+    });
+
+    app.get('/metrics', {
+      schema: { tags, summary: 'Prometheus metrics (text exposition format)', produces: ['text/plain'] },
+    }, async (_req, reply) => {
+      reply.type(ctx.metrics.registry.contentType);
+      return ctx.metrics.registry.metrics();
+    });
+  };
+}
