@@ -1,0 +1,55 @@
+/**
+ * The driver measured against servers whose latency is known: the stub server in its own process,
+ * with a latency model and stalls, records what it did; the driver's figures are compared with it.
+ * Used by the accuracy figure script and the integration test.
+ */
+import { runClosedLoop } from './closed-loop.ts';
+import type { LatencyMs } from './histogram.ts';
+import { percentilesMs } from './histogram.ts';
+import { OpenLoopDriver } from './open-loop.ts';
+import type { DriverTiming } from './open-loop.ts';
+import { RunRecorder } from './recorder.ts';
+import { authHeaders } from './search-contract.ts';
+import type { DelayModel, StallModel } from './stub-server/latency-model.ts';
+import { startStubServer } from './stub-server/spawn.ts';
+import type { StubTruth } from './stub-server/spawn.ts';
+import { buildWorkload } from './workload.ts';
+
+export interface AccuracyRun {
+  mode: 'open' | 'closed';
+  delay: DelayModel;
+  stall?: StallModel;
+  /** Open mode only. */
+  rate?: number;
+  connections: number;
+  durationS: number;
+  spinMs?: number;
+}
+
+export interface AccuracyResult {
+  client: LatencyMs;
+  requests: number;
+  errors: number;
+  /** What the server did to the same requests (service time, arrival to last byte). */
+  truth: StubTruth;
+  timing: DriverTiming | null;
+}
+
+const source = { queryCount: () => 16, query: (_d: string, j: number) => ({ vector: Array.from({ length: 32 }, (_, i) => Math.sin(i + j)), neighbors: [0] }) };
+
+export async function measureAgainstStub(run: AccuracyRun): Promise<AccuracyResult> {
+  const workload = buildWorkload([{ collection: 'accuracy', dataset: 'synthetic', weight: 1 }], source, { api: 'gateway', k: 1, queries: 16 });
+  await using server = await startStubServer({ delay: run.delay, ...(run.stall ? { stall: run.stall } : {}) });
+  const rec = new RunRecorder(workload);
+  const headers = authHeaders('gateway', undefined);
+  let timing: DriverTiming | null = null;
+  if (run.mode === 'open') {
+    timing = await new OpenLoopDriver(workload, rec, { url: server.url, headers, rate: run.rate ?? 100, connections: run.connections, durationS: run.durationS, warmupS: 0, timeoutMs: 10_000, spinMs: run.spinMs ?? 1 }).run();
+  } else {
+    await runClosedLoop(workload, rec, { url: server.url, headers, connections: run.connections, durationS: run.durationS, warmupS: 0, timeoutMs: 10_000 });
+  }
+  const errors = Object.values(rec.total.errors).reduce((a, b) => a + b, 0);
+  return { client: percentilesMs(rec.total.hist), requests: rec.total.requests, errors, truth: await server.truth(), timing };
+}
+
+export const relativeError = (measured: number, truth: number): number => (truth === 0 ? Infinity : Math.abs(measured - truth) / truth);

@@ -1,0 +1,34 @@
+/**
+ * The driver against servers with known latency (a stub in its own process that records what it
+ * did). Structural facts only, no thresholds on the driver's own speed.
+ */
+import { describe, expect, it } from 'vitest';
+import { measureAgainstStub, relativeError } from '../../../src/bench/accuracy.ts';
+
+describe('open-loop latency accuracy', () => {
+  it('reports p50 and p99 within 5 % of what the server did (40 ms + exponential tail, mean 20 ms)', async () => {
+    const r = await measureAgainstStub({ mode: 'open', delay: { kind: 'exp', baseMs: 40, meanMs: 20, seed: 11 }, rate: 100, connections: 64, durationS: 8 });
+    expect(r.errors).toBe(0);
+    expect(r.requests).toBe(800);
+    expect(r.truth.requests).toBe(800);
+    expect(relativeError(r.client.p50, r.truth.latency_ms.p50)).toBeLessThanOrEqual(0.05);
+    expect(relativeError(r.client.p99, r.truth.latency_ms.p99)).toBeLessThanOrEqual(0.05);
+  });
+});
+
+describe('a server that stalls 500 ms every 2 s', () => {
+  const stall = { everyMs: 2000, forMs: 500 };
+  const delay = { kind: 'fixed', ms: 2 } as const;
+
+  it('shows the stall in open-loop high percentiles and hides it in closed loop', async () => {
+    const open = await measureAgainstStub({ mode: 'open', delay, stall, rate: 200, connections: 256, durationS: 6 });
+    const closed = await measureAgainstStub({ mode: 'closed', delay, stall, connections: 4, durationS: 6 });
+    expect(open.errors).toBe(0);
+    expect(closed.errors).toBe(0);
+    // A quarter of arrivals land in a stall and wait for its end: p99 is most of the stall.
+    expect(open.client.p99).toBeGreaterThanOrEqual(0.5 * stall.forMs);
+    // Closed loop keeps only one request per connection waiting through each stall.
+    expect(closed.client.p99).toBeLessThan(0.1 * stall.forMs);
+    expect(closed.client.max).toBeGreaterThanOrEqual(0.5 * stall.forMs);
+  });
+});
