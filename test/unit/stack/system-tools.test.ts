@@ -12,7 +12,7 @@ describe('system tools', () => {
   });
 
   it('without root, a missing tool ends with the one command that installs it', async () => {
-    vi.spyOn(process, 'getuid').mockReturnValue(1000);
+    vi.spyOn(process as { getuid: () => number }, 'getuid').mockReturnValue(1000);
     const err = await ensureSystemTools(['redis-server', 'no-such-tool-vdb']).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MissingToolError);
     expect((err as MissingToolError).exitCode).toBe(ExitCode.MissingTool);
