@@ -11,6 +11,7 @@ Protocol over a `multiprocessing` pipe: the parent sends `(op, kwargs)`, the wor
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import time
 import traceback
@@ -22,6 +23,11 @@ FLUSH_EVERY_S = 5.0
 
 
 def worker_main(conn: Any, coll_dir: str, config_json: str, optimizing: Any, create: bool) -> None:
+    # The server stops its workers itself (flush, close) when it gets SIGTERM or Ctrl-C; a worker
+    # whose server died sees the pipe close and exits.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
     import qdrant_edge as qe
     from qdrant_client.http import models as m
 
@@ -285,6 +291,8 @@ def worker_main(conn: Any, coll_dir: str, config_json: str, optimizing: Any, cre
         try:
             op, kwargs = conn.recv()
         except EOFError:
+            persist()
+            shard.close()
             break
         if op == "close":
             persist()
