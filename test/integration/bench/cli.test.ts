@@ -1,0 +1,86 @@
+/** `npm run bench` / `gate` / `bench merge` end to end against the stub server (real processes). */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStubServer } from '../../../src/bench/stub-server/spawn.ts';
+import type { StubServer } from '../../../src/bench/stub-server/spawn.ts';
+import { REPO_ROOT } from '../../../src/util/paths.ts';
+
+const run = promisify(execFile);
+
+async function cli(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/cli', script), ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, timeout: 90_000 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('bench CLI', () => {
+  let server: StubServer;
+  let out: string;
+
+  beforeAll(async () => {
+    server = await startStubServer({ delay: { kind: 'fixed', ms: 1 } });
+    out = await mkdtemp(join(tmpdir(), 'vdb-bench-'));
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await rm(out, { recursive: true, force: true });
+  });
+
+  it('runs open and closed loop against a URL, writes results.json and latest, and exits 1 on a failed gate', async () => {
+    const common = ['--url', server.url, '--dataset', 'smoke', '--duration', '2', '--warmup', '0', '--profile', 'ci', '--out', out];
+    const open = await cli('bench.ts', [...common, '--mode', 'open', '--rate', '100']);
+    // The stub's ids are not the planted neighbours: recall fails its gate, and says so.
+    expect(open.stdout).toMatch(/FAIL\s+recall_at_10/);
+    expect(open.code).toBe(1);
+    const latest = await readlink(join(out, 'latest'));
+    const results = JSON.parse(await readFile(join(out, latest, 'results.json'), 'utf8')) as Record<string, unknown>;
+    expect(results).toMatchObject({ schema: 'vdb-readiness/bench@1', mode: 'open', latency_corrected: true, requests: 200, errors: 0 });
+
+    const closed = await cli('bench.ts', [...common, '--mode', 'closed', '--connections', '2']);
+    expect(closed.stdout).toMatch(/closed loop/);
+    const closedDir = await readlink(join(out, 'latest'));
+    expect(closedDir).not.toBe(latest);
+
+    const gate = await cli('gate.ts', [join(out, latest, 'results.json')]);
+    expect(gate.code).toBe(1);
+    expect(gate.stdout).toMatch(/FAIL\s+recall_at_10/);
+
+    const merged = join(out, 'merged.json');
+    const second = await cli('bench.ts', [...common, '--mode', 'open', '--rate', '50']);
+    expect(second.code).toBe(1);
+    const secondDir = await readlink(join(out, 'latest'));
+    const m = await cli('bench.ts', ['merge', join(out, latest, 'results.json'), join(out, secondDir, 'results.json'), '-o', merged]);
+    expect(m.stdout).toMatch(/merged from 2 runs/);
+    const mj = JSON.parse(await readFile(merged, 'utf8')) as { requests: number };
+    expect(mj.requests).toBe(300);
+  });
+
+  it('gate: one clear line when the file is missing or not a results file', async () => {
+    const missing = await cli('gate.ts', [join(out, 'nope.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toMatch(/no results file/);
+    const other = join(out, 'other.json');
+    await writeFile(other, '{"hello":1}');
+    const wrong = await cli('gate.ts', [other]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/not a bench results file/);
+  });
+
+  it('bench: one clear line for a bad option and for an unreachable URL', async () => {
+    const bad = await cli('bench.ts', ['--mode', 'sideways']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--mode must be one of open, closed/);
+    const down = await cli('bench.ts', ['--url', 'http://127.0.0.1:9', '--dataset', 'smoke', '--duration', '1']);
+    expect(down.code).toBe(3);
+    expect(down.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9/);
+  });
+});
