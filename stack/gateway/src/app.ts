@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Redis } from 'ioredis';
 import { NoSearchCache, RedisSearchCache } from './cache/search-cache.ts';
 import { CollectionRegistry } from './collections/registry.ts';
@@ -54,13 +54,15 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
       level: gw.log_level,
       redact: ['req.headers["x-api-key"]', 'req.headers.authorization'],
     },
-    disableRequestLogging: !gw.access_log,
+    logController: new LogController({ disableRequestLogging: !gw.access_log }),
     bodyLimit: gw.body_limit_bytes,
     requestTimeout: gw.request_timeout_ms,
     trustProxy: prod.security.trusted_proxies.length > 0 ? prod.security.trusted_proxies : false,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,
+    // ensuring the collections at start-up may take a while (a stand-in engine creates them slowly)
+    pluginTimeout: 120_000,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
     schemaErrorFormatter: formatValidationErrors,
   });

@@ -65,29 +65,28 @@ export class CollectionRegistry {
     this.discovered.delete(collection);
   }
 
-  /** Creates the configured collections that are missing; idempotent. */
+  /** Creates the configured collections that are missing (in parallel); idempotent. */
   async ensureAll(): Promise<EnsureReport[]> {
-    const reports: EnsureReport[] = [];
-    for (const c of this.configured.values()) {
-      let info = await this.qdrant.getCollection(c.name);
-      if (!info) {
-        try {
-          await this.qdrant.createCollection(c.name, c.vectorSize, c.distance);
-          reports.push({ collection: c.name, action: 'created' });
-          continue;
-        } catch (err) {
-          // another slot may have created it meanwhile
-          info = await this.qdrant.getCollection(c.name);
-          if (!info) throw err;
-        }
-      }
-      const v = info.config.params.vectors;
-      const size = 'size' in v ? v.size : undefined;
-      if (size !== c.vectorSize) {
-        reports.push({ collection: c.name, action: 'mismatch', detail: `Qdrant has dimension ${String(size)}, config says ${c.vectorSize}` });
-      } else reports.push({ collection: c.name, action: 'exists' });
-    }
+    const reports = await Promise.all([...this.configured.values()].map((c) => this.ensure(c)));
     this.ensured = reports;
     return reports;
+  }
+
+  private async ensure(c: CollectionSpec): Promise<EnsureReport> {
+    let info = await this.qdrant.getCollection(c.name);
+    if (!info) {
+      try {
+        await this.qdrant.createCollection(c.name, c.vectorSize, c.distance);
+        return { collection: c.name, action: 'created' };
+      } catch (err) {
+        // another slot may have created it meanwhile
+        info = await this.qdrant.getCollection(c.name);
+        if (!info) throw err;
+      }
+    }
+    const v = info.config.params.vectors;
+    const size = 'size' in v ? v.size : undefined;
+    if (size !== c.vectorSize) return { collection: c.name, action: 'mismatch', detail: `Qdrant has dimension ${String(size)}, config says ${c.vectorSize}` };
+    return { collection: c.name, action: 'exists' };
   }
 }
