@@ -13,7 +13,7 @@ from starlette.routing import Route
 from . import collection_routes, point_routes, service_routes, snapshot_routes
 from .metrics import Metrics
 from .middleware import ApiKeyMiddleware, MetricsMiddleware
-from .registry import Registry
+from .registry import SPARES, Registry
 from .settings import Settings
 
 
@@ -29,6 +29,7 @@ def build(settings: Settings) -> Any:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(SPARES.warm)
         app.state.ready = True
         yield
         app.state.ready = False

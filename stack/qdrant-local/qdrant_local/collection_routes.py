@@ -22,14 +22,38 @@ def _registry(request: Request) -> Registry:
 
 
 def _check_vector_params(name: str, p: m.VectorParams) -> None:
+    where = f"vectors.{name}" if name else "vectors"
     if not 1 <= p.size <= MAX_DIM:
-        where = f"vectors.{name}.size" if name else "vectors.size"
-        raise ValidationFailed(f"[{where}: value {p.size} invalid, must be from 1 to {MAX_DIM}]")
+        raise ValidationFailed(f"[{where}.size: value {p.size} invalid, must be from 1 to {MAX_DIM}]")
+    _check_min(f"{where}.hnsw_config", p.hnsw_config, HNSW_MIN)
+
+
+# Qdrant's own lower bounds on the settings it validates.
+HNSW_MIN = {"m": 0, "ef_construct": 4, "full_scan_threshold": 10, "payload_m": 0}
+OPTIMIZER_MIN = {"vacuum_min_vector_number": 100, "max_segment_size": 1, "memmap_threshold": 0, "indexing_threshold": 0}
+
+
+def _check_min(prefix: str, diff: Any, minimums: dict[str, int]) -> None:
+    if diff is None:
+        return
+    for field, low in minimums.items():
+        value = getattr(diff, field, None)
+        if value is not None and value < low:
+            raise ValidationFailed(f"[{prefix}.{field}: value {value} invalid, must be {low} or larger]")
+
+
+def check_settings(hnsw_diff: Any, optimizers: Any) -> None:
+    _check_min("hnsw_config", hnsw_diff, HNSW_MIN)
+    _check_min("optimizers_config", optimizers, OPTIMIZER_MIN)
+    threshold = getattr(optimizers, "deleted_threshold", None)
+    if threshold is not None and not 0 <= threshold <= 1:
+        raise ValidationFailed(f"[optimizers_config.deleted_threshold: value {threshold} invalid, must be in 0.0..=1.0]")
 
 
 def build_config(req: m.CreateCollection) -> m.CollectionConfig:
     if getattr(req, "init_from", None) is not None:
         raise Unsupported("init_from")
+    check_settings(req.hnsw_config, req.optimizers_config)
     if isinstance(req.vectors, m.VectorParams):
         _check_vector_params("", req.vectors)
     elif isinstance(req.vectors, dict):
@@ -111,6 +135,7 @@ async def update(request: Request, started: float) -> Response:
     """Settings are stored and reported back; the shard keeps the parameters it was built with."""
     coll = _registry(request).get(request.path_params["name"])
     req = await parse(request, m.UpdateCollection)
+    check_settings(req.hnsw_config, req.optimizers_config)
     cfg = coll.config.model_copy(deep=True)
     if req.optimizers_config is not None:
         merged = cfg.optimizer_config.model_dump()

@@ -36,6 +36,16 @@ class ValidationFailed(QdrantError):
     prefix = "Validation error in JSON body: "
 
 
+class PathValidationFailed(QdrantError):
+    status = 422
+    prefix = "Validation error in path parameters: "
+
+
+class QueryValidationFailed(QdrantError):
+    status = 422
+    prefix = "Validation error in query parameters: "
+
+
 class NotFound(QdrantError):
     status = 404
     prefix = "Not found: "
@@ -64,8 +74,13 @@ def from_engine(err: BaseException) -> QdrantError:
     """Map an engine exception (plain `Exception(str)`) onto Qdrant's kinds by its text."""
     text = str(err)
     lowered = text.lower()
-    if "dimension error" in lowered or "wrong input" in lowered or "bad input" in lowered:
-        return BadInput(text.removeprefix("Wrong input: "))
+    if lowered.startswith("wrong input: "):
+        return BadInput(text[len("wrong input: "):])
+    if "dimension error" in lowered or "bad input" in lowered or "type error" in lowered or "validation" in lowered:
+        return BadInput(text)
     if "not found" in lowered or "no point with id" in lowered:
         return NotFound(text)
+    # The engine's "create an index first" family (facet, order_by, ...) is the caller's to fix.
+    if "please create one" in lowered or "no appropriate index" in lowered or "index required" in lowered:
+        return BadRequest(text)
     return QdrantError(text)

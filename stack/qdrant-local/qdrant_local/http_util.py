@@ -12,7 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .errors import FormatError, QdrantError
+from .errors import FormatError, QdrantError, QueryValidationFailed
 
 T = TypeVar("T")
 JSON = "application/json"
@@ -77,6 +77,19 @@ def flag(request: Request, name: str, default: bool = False) -> bool:
     return value.lower() in ("true", "1", "yes")
 
 
+def check_timeout(request: Request) -> None:
+    """Qdrant's `?timeout=` (seconds, ≥ 1). Accepted and checked; calls here are not cut short."""
+    raw = request.query_params.get("timeout")
+    if raw is None:
+        return
+    try:
+        value = int(raw)
+    except ValueError:
+        raise QueryValidationFailed(f"[timeout: `{raw}` is not a number]") from None
+    if value < 1:
+        raise QueryValidationFailed(f"[timeout: value {value} invalid, must be 1 or larger]")
+
+
 Handler = Callable[[Request, float], Awaitable[Response]]
 
 
@@ -87,6 +100,7 @@ def endpoint(fn: Handler) -> Callable[[Request], Awaitable[Response]]:
     async def wrapper(request: Request) -> Response:
         started = time.perf_counter()
         try:
+            check_timeout(request)
             return await fn(request, started)
         except QdrantError as err:
             return error(err.message, err.status, started)

@@ -24,28 +24,28 @@ from .worker import worker_main
 
 _ERRORS = {cls.__name__: cls for cls in (
     errors.QdrantError, errors.BadInput, errors.BadRequest, errors.NotFound, errors.AlreadyExists,
-    errors.Unsupported, errors.FormatError, errors.ValidationFailed,
+    errors.Unsupported, errors.FormatError, errors.ValidationFailed, errors.PathValidationFailed,
 )}
+MAX_NAME = 255
 NAME_RE = re.compile(r"^[^/\\:*?\"<>|\x00]{1,255}$")
 
 
 class Worker:
     """The parent's end of one collection's worker process. Blocking: call from a thread."""
 
-    def __init__(self, coll_dir: str, config: m.CollectionConfig, create: bool) -> None:
+    def __init__(self) -> None:
         ctx = mp.get_context("spawn")
         self._conn, child = ctx.Pipe()
         self.optimizing = ctx.Value("b", 0, lock=False)
-        self.proc = ctx.Process(
-            target=worker_main,
-            args=(child, coll_dir, config.model_dump_json(), self.optimizing, create),
-            daemon=True,
-        )
+        self.proc = ctx.Process(target=worker_main, args=(child, self.optimizing), daemon=True)
         self.proc.start()
         child.close()
+
+    def open(self, coll_dir: str, config: m.CollectionConfig, create: bool) -> None:
         try:
+            self._conn.send(("open", coll_dir, config.model_dump_json(), create))
             reply = self._conn.recv()
-        except EOFError:
+        except (EOFError, BrokenPipeError):
             raise errors.QdrantError(f"collection worker for {coll_dir} exited at start") from None
         if reply[0] != "ok":
             self.proc.join(5)
@@ -68,6 +68,14 @@ class Worker:
     def alive(self) -> bool:
         return self.proc.is_alive()
 
+    def discard(self) -> None:
+        """Stop a spare that never opened a collection."""
+        self._conn.close()
+        self.proc.join(5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(5)
+
     def close(self) -> None:
         if self.proc.is_alive():
             try:
@@ -78,6 +86,38 @@ class Worker:
         if self.proc.is_alive():
             self.proc.kill()
             self.proc.join(5)
+
+
+class Spares:
+    """One worker process started ahead of need (imports done), replaced as soon as it is taken."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._spare: Worker | None = None
+        self._closed = False
+
+    def warm(self) -> None:
+        with self._lock:
+            if self._spare is None and not self._closed:
+                self._spare = Worker()
+
+    def take(self) -> Worker:
+        with self._lock:
+            worker, self._spare = self._spare, None
+        if worker is None or not worker.alive():
+            worker = Worker()
+        threading.Thread(target=self.warm, daemon=True).start()
+        return worker
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            spare, self._spare = self._spare, None
+        if spare is not None:
+            spare.discard()
+
+
+SPARES = Spares()
 
 
 class Collection:
@@ -96,7 +136,13 @@ class Collection:
 
     def _ensure_worker(self, create: bool = False) -> Worker:
         if self.worker is None or not self.worker.alive():
-            self.worker = Worker(self.dir, self.config, create)
+            worker = SPARES.take()
+            try:
+                worker.open(self.dir, self.config, create)
+            except Exception:
+                worker.discard()
+                raise
+            self.worker = worker
         return self.worker
 
     async def call(self, op: str, **kwargs: Any) -> Any:
@@ -119,6 +165,13 @@ class Collection:
         with open(tmp, "wb") as fh:
             fh.write(orjson.dumps(meta, option=orjson.OPT_INDENT_2))
         os.replace(tmp, os.path.join(self.dir, "collection.json"))
+
+
+def check_name(name: str) -> None:
+    if len(name) > MAX_NAME:
+        raise errors.PathValidationFailed(f"[collection_name: length must be at most {MAX_NAME}]")
+    if not NAME_RE.match(name) or name in (".", ".."):
+        raise errors.PathValidationFailed(f"[collection_name: `{name}` is not a valid collection name]")
 
 
 def load_meta(coll_dir: str) -> tuple[m.CollectionConfig, str]:
@@ -146,14 +199,14 @@ class Registry:
                 self.collections[name] = Collection(name, coll_dir, config, created_at)
 
     def get(self, name: str) -> Collection:
+        check_name(name)
         coll = self.collections.get(name)
         if coll is None:
             raise errors.collection_not_found(name)
         return coll
 
     def path_for(self, name: str) -> str:
-        if not NAME_RE.match(name) or name in (".", ".."):
-            raise errors.ValidationFailed(f"collection_name: invalid collection name `{name}`")
+        check_name(name)
         return os.path.join(self.root, name)
 
     async def create(self, name: str, config: m.CollectionConfig) -> Collection:
@@ -199,6 +252,7 @@ class Registry:
             self.collections[name] = coll
 
     def close_all(self) -> None:
+        SPARES.close()
         with self._close_lock:
             for coll in self.collections.values():
                 if coll.worker is not None:

@@ -22,7 +22,9 @@ IDLE_BEFORE_OPTIMIZE_S = 1.0
 FLUSH_EVERY_S = 5.0
 
 
-def worker_main(conn: Any, coll_dir: str, config_json: str, optimizing: Any, create: bool) -> None:
+def worker_main(conn: Any, optimizing: Any) -> None:
+    """Imports first, then waits for `("open", coll_dir, config_json, create)`: a spare worker
+    is started ahead of time, so that creating a collection does not wait for Python imports."""
     # The server stops its workers itself (flush, close) when it gets SIGTERM or Ctrl-C; a worker
     # whose server died sees the pipe close and exits.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -34,6 +36,10 @@ def worker_main(conn: Any, coll_dir: str, config_json: str, optimizing: Any, cre
     from . import convert
     from .errors import QdrantError, from_engine
 
+    try:
+        _, coll_dir, config_json, create = conn.recv()
+    except EOFError:
+        return
     cfg = m.CollectionConfig.model_validate_json(config_json)
     shard_dir = os.path.join(coll_dir, "shard")
     sizes = convert.vector_sizes(cfg)
