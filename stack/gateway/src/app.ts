@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -24,8 +21,6 @@ import { VectorService } from './vectors/service.ts';
 import { registerAccessControl } from './security/access.ts';
 import { registerRateLimit } from './security/rate-limit.ts';
 import { formatValidationErrors } from './validation.ts';
-
-const PACKAGE_VERSION = (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 export interface BuildOptions {
   config: GatewayConfig;
@@ -109,7 +104,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     registry,
     vectors: new VectorService(qdrant, registry, cache, metrics),
     health: new HealthChecks(config, qdrant, redis, metrics),
-    version: config.deployment.deployment.version || PACKAGE_VERSION,
+    version: config.deployment.deployment.version,
     startedAt: new Date(),
   };
   app.decorate('gateway', ctx);
