@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillVectors, getDataset, payloadAt, queryAt, queryCount } from '../../../fixtures/src/index.ts';
 import { startQdrant } from '../../../src/stack/services/qdrant.ts';
 import type { QdrantInfo, StartedService } from '../../../src/stack/types.ts';
+import { readResponse } from '../../helpers/http.ts';
+import type { ReadResponse } from '../../helpers/http.ts';
 
 const API_KEY = 'test-key-qdrant-local';
 const COLLECTION = 'smoke';
@@ -27,21 +29,14 @@ async function start(): Promise<void> {
   client = new QdrantClient({ url: qdrant.info.url, apiKey: API_KEY, checkCompatibility: false });
 }
 
-async function rest(method: string, path: string, body?: unknown, headers: Record<string, string> = { 'api-key': API_KEY }): Promise<{ status: number; json: unknown; text: string }> {
+async function rest(method: string, path: string, body?: unknown, headers: Record<string, string> = { 'api-key': API_KEY }): Promise<ReadResponse> {
   const res = await fetch(`${qdrant.info.url}${path}`, {
     method,
     headers: { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(60_000),
   });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text };
+  return readResponse(res);
 }
 
 function points(from: number, count: number): Array<{ id: number; vector: number[]; payload: Record<string, unknown> }> {
