@@ -114,6 +114,9 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   // what is wrong with the body instead of a bare "not valid JSON".
   const defaultJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
+  // JSON only: Fastify's built-in text/plain parser would hand a string to the schema (400)
+  // where the contract says 415 GW_ERR_UNSUPPORTED_MEDIA_TYPE.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     defaultJson(req, body as string, (err, value) => {
       if (!err || body === '') return done(err, value);
