@@ -129,6 +129,8 @@ class Collection:
         self.lock = asyncio.Lock()
         self.worker: Worker | None = None
         self.last_info: dict[str, Any] | None = None
+        # Set when the collection is deleted or replaced while requests still wait on `lock`.
+        self.gone = False
 
     @property
     def optimizing(self) -> bool:
@@ -147,6 +149,8 @@ class Collection:
 
     async def call(self, op: str, **kwargs: Any) -> Any:
         async with self.lock:
+            if self.gone:
+                raise errors.collection_not_found(self.name)
             return await anyio.to_thread.run_sync(lambda: self._ensure_worker().call(op, **kwargs))
 
     async def start(self, create: bool) -> None:
@@ -155,6 +159,7 @@ class Collection:
 
     async def stop(self) -> None:
         """Close the worker (flushes the shard). Caller holds `lock`."""
+        self.gone = True
         if self.worker is not None:
             worker, self.worker = self.worker, None
             await anyio.to_thread.run_sync(worker.close)

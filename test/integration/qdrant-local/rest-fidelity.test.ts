@@ -52,7 +52,8 @@ async function result<T>(method: string, path: string, body?: unknown): Promise<
 }
 
 const ids = (points: Array<{ id: unknown }>): unknown[] => points.map((p) => p.id);
-const countWhere = async (filter: unknown): Promise<number> => (await result<{ count: number }>('POST', `/collections/${C}/points/count`, { filter, exact: true })).count;
+const countWhereIn = async (collection: string, filter: unknown): Promise<number> => (await result<{ count: number }>('POST', `/collections/${collection}/points/count`, { filter, exact: true })).count;
+const countWhere = (filter: unknown): Promise<number> => countWhereIn(C, filter);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'qdrant-local-rest-'));
@@ -158,7 +159,7 @@ describe('qdrant-local REST fidelity', () => {
     const metrics = await rest('GET', '/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.text).toMatch(/^app_info\{name="qdrant",version="1\.\d+\.\d+"\} 1/m);
-    expect(metrics.text).toMatch(/^collections_total 1/m);
+    expect(metrics.text).toMatch(/^collections_total 1(\.0)?$/m);
     expect(metrics.text).toMatch(/^rest_responses_total\{endpoint="\/collections\/\{name\}\/points\/search",method="POST",status="200"\} \d+/m);
     expect(metrics.text).toContain('rest_responses_duration_seconds_bucket');
     const telemetry = await result<{ app: { name: string }; collections: { number_of_collections: number } }>('GET', '/telemetry');
@@ -178,5 +179,24 @@ describe('qdrant-local REST fidelity', () => {
     const missing = await rest('GET', `/collections/${C}/snapshots/nope.snapshot`);
     expect(missing.status).toBe(404);
     expect(await result('DELETE', '/collections/uploaded')).toBe(true);
+  });
+
+  it('stays consistent under concurrent writes, reads and creates', async () => {
+    const creates = await Promise.all(Array.from({ length: 6 }, () => rest('PUT', '/collections/racy', { vectors: { size: 4, distance: 'Cosine' } })));
+    expect(creates.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409, 409]);
+    const writes = Array.from({ length: 20 }, (_, w) =>
+      rest('PUT', '/collections/racy/points?wait=true', {
+        points: Array.from({ length: 50 }, (_, k) => ({ id: w * 50 + k, vector: [1, w + 1, k + 1, 1], payload: { w } })),
+      }),
+    );
+    const reads = Array.from({ length: 20 }, () => rest('POST', '/collections/racy/points/query', { query: [1, 1, 1, 1], limit: 5 }));
+    const answers = await Promise.all([...writes, ...reads]);
+    for (const a of answers) expect(a.status, a.text).toBe(200);
+    expect((await result<{ count: number }>('POST', '/collections/racy/points/count', { exact: true })).count).toBe(1000);
+    expect(await countWhereIn('racy', { must: [{ key: 'w', match: { value: 7 } }] })).toBe(50);
+    const [deleted, late] = await Promise.all([rest('DELETE', '/collections/racy'), rest('POST', '/collections/racy/points/count', {})]);
+    expect(deleted.status).toBe(200);
+    expect([200, 404]).toContain(late.status);
+    expect((await rest('POST', '/collections/racy/points/count', {})).status).toBe(404);
   });
 });
