@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { QdrantInfo, StartedService } from '../types.ts';
 import { freePort } from '../ports.ts';
@@ -46,6 +46,7 @@ function checkPython(): string {
 
 async function withVenvLock<T>(dir: string, fn: () => T): Promise<T> {
   const lock = `${dir}.lock`;
+  mkdirSync(dirname(lock), { recursive: true });
   const deadline = Date.now() + VENV_LOCK_WAIT_MS;
   for (;;) {
     try {
