@@ -180,7 +180,8 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
 
   if (opts.ensureCollections !== false) {
     app.addHook('onReady', async () => {
-      const deadline = Date.now() + 30_000;
+      // a cold Qdrant on a busy machine may need a while to create ten collections
+      const deadline = Date.now() + 120_000;
       for (;;) {
         try {
           const reports = await registry.ensureAll();

@@ -1,4 +1,6 @@
 import { Pool, errors as undiciErrors } from 'undici';
+
+const ADMIN_TIMEOUT_MS = 60_000;
 import { GatewayError } from '../errors.ts';
 
 /**
@@ -85,7 +87,8 @@ export class QdrantClient {
   }
 
   async createCollection(name: string, size: number, distance: string): Promise<void> {
-    await this.call('PUT', `/collections/${encodeURIComponent(name)}`, { vectors: { size, distance } }, 'create_collection');
+    // Creating a collection can take seconds (storage set-up), far longer than a search.
+    await this.call('PUT', `/collections/${encodeURIComponent(name)}`, { vectors: { size, distance } }, 'create_collection', ADMIN_TIMEOUT_MS);
   }
 
   async query(collection: string, req: QueryRequest): Promise<ScoredPoint[]> {
@@ -106,8 +109,8 @@ export class QdrantClient {
   }
 
   /** An enveloped call: returns `result`, or throws a GatewayError. */
-  async call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body: unknown, op: string): Promise<T> {
-    const res = await this.raw(method, path, body, op, this.opts.timeoutMs);
+  async call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body: unknown, op: string, timeoutMs = this.opts.timeoutMs): Promise<T> {
+    const res = await this.raw(method, path, body, op, timeoutMs);
     const text = res.text;
     let parsed: { result?: T; status?: unknown } | undefined;
     try {
