@@ -26,6 +26,12 @@ interface DatasetFlags {
   contrast?: string;
 }
 
+// `fixtures export | head`: a reader that goes away ends the command quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command('fixtures')
   .description('Deterministic vector datasets with planted ground truth: list, export, queries, verify, bound, load')
   .showHelpAfterError();
