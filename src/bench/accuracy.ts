@@ -7,7 +7,7 @@ import { runClosedLoop } from './closed-loop.ts';
 import type { LatencyMs } from './histogram.ts';
 import { percentilesMs } from './histogram.ts';
 import { OpenLoopDriver } from './open-loop.ts';
-import type { DriverTiming } from './open-loop.ts';
+import type { DriverTiming, HttpClientKind } from './open-loop.ts';
 import { RunRecorder } from './recorder.ts';
 import { authHeaders } from './search-contract.ts';
 import type { DelayModel, StallModel } from './stub-server/latency-model.ts';
@@ -24,6 +24,7 @@ export interface AccuracyRun {
   connections: number;
   durationS: number;
   spinMs?: number;
+  client?: HttpClientKind;
 }
 
 export interface AccuracyResult {
@@ -44,7 +45,7 @@ export async function measureAgainstStub(run: AccuracyRun): Promise<AccuracyResu
   const headers = authHeaders('gateway', undefined);
   let timing: DriverTiming | null = null;
   if (run.mode === 'open') {
-    timing = await new OpenLoopDriver(workload, rec, { url: server.url, headers, rate: run.rate ?? 100, connections: run.connections, durationS: run.durationS, warmupS: 0, timeoutMs: 10_000, spinMs: run.spinMs ?? 1 }).run();
+    timing = await new OpenLoopDriver(workload, rec, { url: server.url, headers, rate: run.rate ?? 100, connections: run.connections, durationS: run.durationS, warmupS: 0, timeoutMs: 10_000, spinMs: run.spinMs ?? 1, ...(run.client ? { client: run.client } : {}) }).run();
   } else {
     await runClosedLoop(workload, rec, { url: server.url, headers, connections: run.connections, durationS: run.durationS, warmupS: 0, timeoutMs: 10_000 });
   }

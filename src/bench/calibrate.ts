@@ -6,7 +6,8 @@ import { RunRecorder } from './recorder.ts';
 import { runClosedLoop } from './closed-loop.ts';
 import { startDriverMonitor } from './driver-check.ts';
 import type { DriverSelfCheck } from './driver-check.ts';
-import { OpenLoopDriver } from './open-loop.ts';
+import { HTTP_CLIENTS, OpenLoopDriver } from './open-loop.ts';
+import type { HttpClientKind } from './open-loop.ts';
 import { authHeaders } from './search-contract.ts';
 import { startStubServer } from './stub-server/spawn.ts';
 import { buildWorkload } from './workload.ts';
@@ -20,9 +21,14 @@ export interface CalibrateOptions {
   dim: number;
   /** Also run wrk when installed (default true). */
   wrk: boolean;
+  /** Open-loop clients to measure, the first one is `driver` (default: raw, then undici). */
+  clients?: HttpClientKind[];
+  /** Unmeasured seconds of load before each Node tool, so JIT warm-up is not billed per request (default 1). */
+  warmupS?: number;
 }
 
 export interface DriverFigures {
+  client?: HttpClientKind;
   requests: number;
   requests_per_s: number;
   cpu_us_per_request: number;
@@ -35,11 +41,15 @@ export interface CalibrationReport {
   connections: number;
   duration_s: number;
   body_bytes: number;
+  /** The open-loop driver with its default client. */
   driver: DriverFigures;
+  /** Every client measured (`driver` first). */
+  drivers: DriverFigures[];
   autocannon: DriverFigures;
   wrk: WrkFigures | { missing: string };
   /** Driver CPU per request ÷ wrk's (goal ≤ 1.5). */
   ratio_vs_wrk: number | null;
+  warmup_s: number;
 }
 
 /** Random unit vectors: calibration needs realistic body sizes, not planted truth. */
@@ -72,15 +82,25 @@ export async function calibrate(opts: CalibrateOptions, log: (line: string) => v
   try {
     log(`stub server ${server.url} (pid ${server.pid}); ${opts.connections} connections, ${opts.durationS} s per tool`);
 
-    const rec = new RunRecorder(workload);
-    let monitor = startDriverMonitor();
-    const t0 = performance.now();
-    const timing = await new OpenLoopDriver(workload, rec, { url: server.url, headers, rate: 1, connections: opts.connections, durationS: opts.durationS, warmupS: 0, timeoutMs: 10_000, spinMs: 0, saturate: true }).run();
-    const driver = figures(rec.total.requests, performance.now() - t0, monitor.stop(rec.total.requests, timing, 0));
-    log(`driver (open-loop engine, saturated): ${driver.requests_per_s} req/s, ${driver.cpu_us_per_request} µs CPU/request`);
+    const warmupS = opts.warmupS ?? 1;
+    const saturated = (client: HttpClientKind, rec: RunRecorder, durationS: number): OpenLoopDriver =>
+      new OpenLoopDriver(workload, rec, { url: server.url, client, headers, rate: 1, connections: opts.connections, durationS, warmupS: 0, timeoutMs: 10_000, spinMs: 0, saturate: true });
+    const drivers: DriverFigures[] = [];
+    for (const client of opts.clients ?? HTTP_CLIENTS) {
+      if (warmupS > 0) await saturated(client, new RunRecorder(workload), warmupS).run();
+      const rec = new RunRecorder(workload);
+      const monitor = startDriverMonitor();
+      const t0 = performance.now();
+      const timing = await saturated(client, rec, opts.durationS).run();
+      const f = { client, ...figures(rec.total.requests, performance.now() - t0, monitor.stop(rec.total.requests, timing, 0)) };
+      drivers.push(f);
+      log(`driver (open-loop engine, ${client} client, saturated): ${f.requests_per_s} req/s, ${f.cpu_us_per_request} µs CPU/request`);
+    }
+    const driver = drivers[0]!;
 
+    if (warmupS > 0) await runClosedLoop(workload, new RunRecorder(workload), { url: server.url, headers, connections: opts.connections, durationS: warmupS, warmupS: 0, timeoutMs: 10_000 });
     const acRec = new RunRecorder(workload);
-    monitor = startDriverMonitor();
+    const monitor = startDriverMonitor();
     const ac = await runClosedLoop(workload, acRec, { url: server.url, headers, connections: opts.connections, durationS: opts.durationS, warmupS: 0, timeoutMs: 10_000 });
     const autocannon = figures(acRec.total.requests, ac.wallMs, monitor.stop(acRec.total.requests, null, 0));
     log(`autocannon (closed mode): ${autocannon.requests_per_s} req/s, ${autocannon.cpu_us_per_request} µs CPU/request`);
@@ -98,9 +118,11 @@ export async function calibrate(opts: CalibrateOptions, log: (line: string) => v
       duration_s: opts.durationS,
       body_bytes: workload.queries[0]!.body.length,
       driver,
+      drivers,
       autocannon,
       wrk,
       ratio_vs_wrk: ratio,
+      warmup_s: warmupS,
     };
   } finally {
     await server.stop();
@@ -110,10 +132,12 @@ export async function calibrate(opts: CalibrateOptions, log: (line: string) => v
 export function renderCalibration(r: CalibrationReport): string {
   const row = (name: string, f: { requests_per_s: number; cpu_us_per_request: number }): string =>
     `  ${name.padEnd(28)} ${String(f.requests_per_s).padStart(10)} req/s  ${String(f.cpu_us_per_request).padStart(7)} µs CPU/request`;
+  const wrkUs = 'missing' in r.wrk ? 0 : r.wrk.cpu_us_per_request;
+  const ratio = (f: { cpu_us_per_request: number }): string => (wrkUs > 0 ? `  ${(f.cpu_us_per_request / wrkUs).toFixed(2)}× wrk` : '');
   const lines = [
-    `calibration — ${r.server}; ${r.connections} connections, ${r.duration_s} s each, body ${r.body_bytes} B`,
-    row('driver (open-loop engine)', r.driver),
-    row('autocannon (closed mode)', r.autocannon),
+    `calibration — ${r.server}; ${r.connections} connections, ${r.duration_s} s each (after ${r.warmup_s} s unmeasured warm-up per Node tool), body ${r.body_bytes} B`,
+    ...r.drivers.map((d, i) => row(`driver, ${d.client ?? 'undici'} client${i === 0 ? ' (default)' : ''}`, d) + ratio(d)),
+    row('autocannon (closed mode)', r.autocannon) + ratio(r.autocannon),
     'missing' in r.wrk ? `  wrk: ${r.wrk.missing}` : row('wrk -t1', r.wrk),
     `  driver event-loop lag: p50 ${r.driver.event_loop_lag_ms.p50} ms, p99 ${r.driver.event_loop_lag_ms.p99} ms, max ${r.driver.event_loop_lag_ms.max} ms; driver CPU ${r.driver.cpu_pct_of_one_core} % of one core`,
   ];

@@ -1,22 +1,29 @@
 /**
- * Open-loop (constant arrival rate) driver on undici. Request i is intended at t0 + i/rate and its
+ * Open-loop (constant arrival rate) driver. Request i is intended at t0 + i/rate and its
  * latency is measured from that intended time, so a send delayed by a busy server (no free
  * connection) or by the driver itself counts against the run: no coordinated omission.
  *
- * Hot path: bodies and dispatch options are prebuilt per query; one reusable handler object per
- * connection slot (in flight ≤ connections), so a request allocates nothing of ours but its
- * response chunks. The handler uses undici's core callbacks (onConnect/onHeaders/onData/...)
- * because the newer controller API wraps every request in an adapter object.
+ * Two HTTP clients (`client`): `raw` (default, plain http: only) — one keep-alive connection per
+ * slot, each request one prebuilt byte string and one socket write, a minimal response parser;
+ * `undici` — a Pool with one reusable core-callback handler per slot (the newer controller API
+ * wraps every request in an adapter object). Either way in flight ≤ connections and the hot path
+ * allocates little beyond the response bytes.
  */
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { classifyError } from './error-class.ts';
 import { newLatencyHistogram } from './histogram.ts';
+import { RawHttpClient, encodeRequest } from './raw-http/client.ts';
 import type { RunRecorder } from './recorder.ts';
 import type { PreparedQuery, Workload } from './workload.ts';
 
+export type HttpClientKind = 'raw' | 'undici';
+export const HTTP_CLIENTS: readonly HttpClientKind[] = ['raw', 'undici'];
+
 export interface OpenLoopOptions {
   url: string;
+  /** Default `raw`; an https: URL always goes through undici (the raw client speaks plain http). */
+  client?: HttpClientKind;
   headers: Record<string, string>;
   rate: number;
   connections: number;
@@ -58,8 +65,20 @@ class Slot implements Dispatcher.DispatchHandler {
   query: PreparedQuery | null = null;
   status = 0;
   chunks: Buffer[] = [];
+  /** The raw client hands the whole body at once. */
+  body: Buffer | null = null;
 
-  constructor(private readonly driver: OpenLoopDriver) {}
+  constructor(
+    private readonly driver: OpenLoopDriver,
+    readonly id: number,
+  ) {}
+
+  /** The raw client's outcome callback for this slot's connection. */
+  readonly rawDone = (status: number, body: Buffer | null, err: Error | null): void => {
+    this.status = status;
+    this.body = body;
+    this.driver.completed(this, err);
+  };
 
   onConnect(): void {}
   onHeaders(statusCode: number): boolean {
@@ -79,10 +98,13 @@ class Slot implements Dispatcher.DispatchHandler {
 }
 
 export class OpenLoopDriver {
-  private readonly pool: Pool;
+  private readonly pool: Pool | null = null;
+  private readonly raw: RawHttpClient | null = null;
   private readonly free: Slot[] = [];
   private readonly inFlight = new Set<Slot>();
-  private readonly dispatchOpts: DispatchOpts[];
+  private readonly dispatchOpts: DispatchOpts[] = [];
+  private readonly requestBytes: Buffer[] = [];
+  readonly client: HttpClientKind;
   private readonly intervalMs: number;
   private total: number;
   private endWallMs = Infinity;
@@ -114,17 +136,24 @@ export class OpenLoopDriver {
     private readonly recorder: RunRecorder,
     private readonly opts: OpenLoopOptions,
   ) {
-    this.pool = new Pool(opts.url, { connections: opts.connections, pipelining: 1, keepAliveTimeout: 60_000 });
-    for (let i = 0; i < opts.connections; i++) this.free.push(new Slot(this));
-    this.dispatchOpts = workload.queries.map((q) => ({
-      path: q.path,
-      method: 'POST',
-      body: q.body,
-      headers: opts.headers,
-      headersTimeout: opts.timeoutMs,
-      bodyTimeout: opts.timeoutMs,
-      blocking: false,
-    }));
+    for (let i = opts.connections - 1; i >= 0; i--) this.free.push(new Slot(this, i));
+    const origin = new URL(opts.url);
+    this.client = origin.protocol === 'http:' ? (opts.client ?? 'raw') : 'undici';
+    if (this.client === 'raw') {
+      this.raw = new RawHttpClient(origin, this.free.map((s) => s.rawDone).reverse(), opts.timeoutMs);
+      this.requestBytes = workload.queries.map((q) => encodeRequest(origin, 'POST', q.path, opts.headers, q.body));
+    } else {
+      this.pool = new Pool(opts.url, { connections: opts.connections, pipelining: 1, keepAliveTimeout: 60_000 });
+      this.dispatchOpts = workload.queries.map((q) => ({
+        path: q.path,
+        method: 'POST',
+        body: q.body,
+        headers: opts.headers,
+        headersTimeout: opts.timeoutMs,
+        bodyTimeout: opts.timeoutMs,
+        blocking: false,
+      }));
+    }
     this.intervalMs = opts.saturate ? 0 : 1000 / opts.rate;
     this.measureFromIndex = opts.saturate ? 0 : Math.ceil(opts.warmupS * opts.rate);
     this.total = opts.saturate ? Number.MAX_SAFE_INTEGER : this.measureFromIndex + Math.round(opts.durationS * opts.rate);
@@ -148,7 +177,8 @@ export class OpenLoopDriver {
     this.tick();
     await done;
     this.timing.wallMs = performance.now() - this.t0;
-    await this.pool.destroy().catch(() => {});
+    this.raw?.close();
+    await this.pool?.destroy().catch(() => {});
     return this.timing;
   }
 
@@ -163,7 +193,8 @@ export class OpenLoopDriver {
     slot.intended = this.intervalMs === 0 ? now : this.intendedOf(i);
     slot.query = this.workload.queries[qi]!;
     slot.status = 0;
-    slot.chunks = [];
+    if (slot.chunks.length > 0) slot.chunks = [];
+    slot.body = null;
     this.inFlight.add(slot);
     this.timing.dispatched++;
     if (this.inFlight.size > this.timing.maxInFlight) this.timing.maxInFlight = this.inFlight.size;
@@ -172,7 +203,8 @@ export class OpenLoopDriver {
       const lagUs = Math.max(1, Math.round((now - slot.intended) * 1000));
       (i < this.queuedBelow ? this.timing.queueWait : this.timing.sendLag).recordValue(lagUs);
     }
-    this.pool.dispatch(this.dispatchOpts[qi]!, slot);
+    if (this.raw) this.raw.connections[slot.id]!.send(this.requestBytes[qi]!, now);
+    else this.pool!.dispatch(this.dispatchOpts[qi]!, slot);
   }
 
   /** Sends everything due while connections are free; then sleeps until the next intended send. */
@@ -208,10 +240,11 @@ export class OpenLoopDriver {
     const q = slot.query!;
     if (slot.index >= this.measureFromIndex) {
       if (err) this.recorder.failure(q, slot.intended, now, classifyError(err));
-      else this.recorder.response(q, slot.intended, now, slot.status, slot.chunks.length === 1 ? slot.chunks[0]! : Buffer.concat(slot.chunks));
+      else this.recorder.response(q, slot.intended, now, slot.status, slot.body ?? (slot.chunks.length === 1 ? slot.chunks[0]! : Buffer.concat(slot.chunks)));
     }
     slot.query = null;
-    slot.chunks = [];
+    slot.body = null;
+    if (slot.chunks.length > 0) slot.chunks = [];
     this.free.push(slot);
     if (this.finished) return;
     this.pump();

@@ -1,4 +1,5 @@
 import type { GateProfileName } from '../gates/definitions.ts';
+import type { HttpClientKind } from './open-loop.ts';
 import type { SearchApi } from './search-contract.ts';
 
 export type BenchMode = 'open' | 'closed';
@@ -32,6 +33,8 @@ export interface BenchOptions {
   queries: number;
   timeoutMs: number;
   spinMs: number;
+  /** Open mode: `raw` (minimal keep-alive client, plain http) or `undici`; https always uses undici. */
+  client: HttpClientKind;
   profile: GateProfileName;
   /** Root for run directories (default reports/out). */
   outDir?: string;
@@ -51,5 +54,6 @@ export const defaultOptions = {
   queries: 200,
   timeoutMs: 10_000,
   spinMs: 1,
+  client: 'raw',
   profile: 'production',
 } as const satisfies Partial<BenchOptions>;

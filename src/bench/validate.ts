@@ -3,6 +3,8 @@ import type { GateProfileName } from '../gates/definitions.ts';
 import { UserError } from '../util/errors.ts';
 import { defaultOptions } from './options.ts';
 import type { BenchMode, BenchOptions, BenchTargetKind } from './options.ts';
+import { HTTP_CLIENTS } from './open-loop.ts';
+import type { HttpClientKind } from './open-loop.ts';
 import { SEARCH_APIS } from './search-contract.ts';
 import type { SearchApi } from './search-contract.ts';
 
@@ -60,6 +62,7 @@ export function validateOptions(raw: RawBenchOptions): BenchOptions {
     queries: num('queries', o.queries, 1, 1_000_000, true),
     timeoutMs: num('timeout', o.timeoutMs, 1, 600_000),
     spinMs: num('spin-ms', o.spinMs, 0, 10),
+    client: oneOf<HttpClientKind>('client', o.client, HTTP_CLIENTS),
     profile: oneOf<GateProfileName>('profile', o.profile, Object.keys(GATE_PROFILES) as GateProfileName[]),
     outDir: o.outDir === undefined ? undefined : String(o.outDir),
   };
