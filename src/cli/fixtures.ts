@@ -188,6 +188,7 @@ withDataset(program.command('load').description('load a dataset into Qdrant (bat
   .option('-c, --collection <name>', 'collection (default: the dataset name)')
   .option('--batch <n>', 'points per upsert', '256')
   .option('--parallel <n>', 'upserts in flight at most', '4')
+  .option('--generators <n>', 'worker threads generating batches (default: 0 under 200k points, else cores − 1)')
   .option('--plan', 'print the recommended collection config and estimates, write nothing')
   .option('--use-plan', 'create the collection with the planned config (default only from 1M points)')
   .option('--ram <GiB>', 'plan: RAM of the Qdrant node', String(RUNBOOK_MACHINE.ramBytes / 1024 ** 3))
@@ -224,6 +225,7 @@ withDataset(program.command('load').description('load a dataset into Qdrant (bat
           spec,
           batchSize: int(o.batch, 'batch') ?? 256,
           parallel: int(o.parallel, 'parallel') ?? 4,
+          ...(o.generators !== undefined ? { generators: int(o.generators, 'generators') } : {}),
           signal: ac.signal,
           ...(usePlan ? { collectionConfig: plan.create } : {}),
           onProgress: (p) => bar.update(p.done),
@@ -248,6 +250,7 @@ interface LoadFlags {
   collection?: string;
   batch: string;
   parallel: string;
+  generators?: string;
   plan?: boolean;
   usePlan?: boolean;
   ram: string;
