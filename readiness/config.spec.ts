@@ -15,11 +15,20 @@ test('configuration validates: every file valid, no errors', async () => {
   expect(body.valid, 'configuration valid').toBe(true);
 });
 
-test('environment status is production-shaped (production, info logging, monitoring on)', async () => {
+/**
+ * The environment name is gated only under the production profile: a local or CI stack runs its
+ * own config (`environment: local`), and the contract does not fix the name. Everything else is
+ * production-shaped on every target.
+ */
+const EXPECTED_ENVIRONMENT = target().gates.name === 'production' ? 'production' : undefined;
+
+test(`environment status is production-shaped (${EXPECTED_ENVIRONMENT ? 'ENVIRONMENT=production, ' : ''}info logging, monitoring on, health checks scheduled)`, async () => {
   const r = await gw.get('/api/v1/environment/status');
   expectStatus(r, 200, 'environment status');
   const body = r.json();
-  expect(body.environment, 'ENVIRONMENT').toBe('production');
+  note('environment', `${body.environment} (${EXPECTED_ENVIRONMENT ? 'must be production' : `not gated under the ${target().gates.name} profile`}), log level ${body.log_level}, overrides ${(body.overrides ?? []).join(', ') || 'none'}`);
+  expect(typeof body.environment === 'string' && body.environment.length > 0, 'ENVIRONMENT is named').toBe(true);
+  if (EXPECTED_ENVIRONMENT) expect(body.environment, 'ENVIRONMENT').toBe(EXPECTED_ENVIRONMENT);
   expect(['info', 'warn', 'error'], 'LOG_LEVEL').toContain(body.log_level);
   expect(body.monitoring_enabled, 'MONITORING_ENABLED').toBe(true);
   expect(body.health_check_interval_s, 'HEALTH_CHECK_INTERVAL').toBeGreaterThan(0);

@@ -8,7 +8,11 @@ import { MODELS, target } from './lib/target.ts';
 
 /** A smoke, not a load test (that is `npm run bench`): enough searches for a stable p95. */
 const SEARCHES = 200;
-const CONCURRENCY = 4;
+/**
+ * Two searches in flight: the smoke measures how fast one search is answered. More clients on a
+ * small CI box measure queueing in front of a saturated CPU, which is the load test's job.
+ */
+const CONCURRENCY = 2;
 const gate = findGate(target().gates, 'search_p95');
 const P95_LIMIT_MS = gate?.threshold ?? 10;
 

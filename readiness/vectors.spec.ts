@@ -91,7 +91,7 @@ test('limit is honoured: limit 1 gives one result, limit 2 at most two', async (
 const BAD_INPUTS: Array<{ name: string; status: number; body?: unknown; raw?: string; headers?: Record<string, string>; path?: string; message: RegExp }> = [
   { name: 'limit 0', status: 400, body: { collection: COLLECTION, query_vector: [0.1, 0.2, 0.3], limit: 0 }, message: /limit/i },
   { name: 'limit above the maximum (100000)', status: 400, body: { collection: COLLECTION, query_vector: [0.1, 0.2, 0.3], limit: 100_000 }, message: /limit/i },
-  { name: 'wrong vector dimension', status: 400, body: { collection: COLLECTION, query_vector: [0.1, 0.2], limit: 10 }, message: /dimension|expected|length/i },
+  { name: 'wrong vector dimension', status: 400, body: { collection: COLLECTION, query_vector: [0.1, 0.2], limit: 10 }, message: /dimension|expect|length/i },
   { name: 'empty vector', status: 400, body: { collection: COLLECTION, query_vector: [], limit: 10 }, message: /query_vector/i },
   { name: 'missing query_vector', status: 400, body: { collection: COLLECTION, limit: 10 }, message: /query_vector/i },
   { name: 'a string inside the vector', status: 400, body: { collection: COLLECTION, query_vector: [0.1, 'x', 0.3], limit: 10 }, message: /query_vector|number/i },

@@ -44,7 +44,7 @@ function agentFor(localAddress: string | undefined): Dispatcher | undefined {
   if (!localAddress) return undefined;
   let a = agents.get(localAddress);
   if (!a) {
-    a = new Agent({ connect: { localAddress } });
+    a = new Agent({ localAddress });
     agents.set(localAddress, a);
   }
   return a;

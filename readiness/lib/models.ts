@@ -1,5 +1,6 @@
-import { queryAt, seedSpecForModel } from '../../fixtures/src/index.ts';
+import { queryAt } from '../../fixtures/src/index.ts';
 import type { DatasetSpec } from '../../fixtures/src/index.ts';
+import { fixtureSpec } from '../../src/readiness/seed.ts';
 import { gw } from './http.ts';
 
 export interface ModelConfig {
@@ -30,7 +31,7 @@ export async function modelConfig(name: string): Promise<ModelConfig> {
 
 /** The fixture seeded into a model's collection (same generator as the loader). */
 export function fixtureFor(m: ModelConfig): DatasetSpec {
-  return seedSpecForModel(m.name, m.dimension);
+  return fixtureSpec(m);
 }
 
 /** Query `j` of the model's fixture as a plain array, with its planted neighbours. */

@@ -27,15 +27,17 @@ export function renderReadinessHtml(r: ReadinessResults): string {
   </div>
 </header>
 <main>
+${failedSection(r.checks)}
 <section><h2>Release gates <span class="muted">profile ${h(r.gates.label)}</span></h2>
 ${r.gates.results.length === 0 ? '<p class="muted">No gate metric was measured in this run.</p>' : `<table><thead><tr><th>gate</th><th>measured</th><th>threshold</th><th></th></tr></thead><tbody>
 ${r.gates.results.map((g) => `<tr><td>${h(g.name)} <span class="muted">${h(g.metric)}</span></td><td class="num">${g.value === null ? '—' : h(fmt(g.value))} ${h(g.unit)}</td><td class="num">${h(g.op)} ${h(fmt(g.threshold))} ${h(g.unit)}</td><td>${badge(g.pass ? 'passed' : 'failed')}</td></tr>`).join('\n')}
 </tbody></table>`}
 </section>
 <section><h2>Runbook checklist</h2>
-${checklistTable(r.checklist.filter((c) => c.kind === 'checklist'), 'Production Readiness Checklist')}
-${checklistTable(r.checklist.filter((c) => c.kind === 'command'), 'Validation commands')}
+${checklistTable(r.checklist.filter((c) => c.kind === 'checklist'), 'Production Readiness Checklist', r.checks)}
+${checklistTable(r.checklist.filter((c) => c.kind === 'command'), 'Validation commands', r.checks)}
 </section>
+${modelsSection(r.checks)}
 <section><h2>Checks</h2>
 <nav class="groups">${groups.map((g) => {
     const cs = r.checks.filter((c) => c.group === g);
@@ -70,10 +72,48 @@ const kv = (o: Record<string, string | undefined> | undefined): string =>
 const count = (cls: string, n: number): string => `<div class="count ${cls}"><b>${n}</b>${cls}</div>`;
 const badge = (status: string): string => `<span class="badge ${status.replace(/\s+/g, '-')}">${h(status)}</span>`;
 
-function checklistTable(items: ChecklistEntry[], title: string): string {
+function checklistTable(items: ChecklistEntry[], title: string, checks: CheckResult[]): string {
   return `<h3>${h(title)}</h3><table class="checklist"><tbody>
-${items.map((i) => `<tr><td>${badge(i.status)}</td><td>${h(i.text)}${i.note ? `<div class="muted">${h(i.note)}</div>` : ''}</td><td class="muted small">${i.checks.length} check${i.checks.length === 1 ? '' : 's'}</td></tr>`).join('\n')}
+${items.map((i) => {
+    const failing = i.status === 'failed' ? checks.filter((c) => c.status === 'failed' && c.required && i.checks.includes(c.id)) : [];
+    const why = failing.length ? `<div class="why">not proven by: ${failing.map((c) => `<a href="#${anchor(c)}">${h(c.title)}</a>`).join('; ')}</div>` : '';
+    return `<tr><td>${badge(i.status)}</td><td>${h(i.text)}${i.note ? `<div class="muted">${h(i.note)}</div>` : ''}${why}</td><td class="muted small">${i.checks.length} check${i.checks.length === 1 ? '' : 's'}</td></tr>`;
+  }).join('\n')}
 </tbody></table>`;
+}
+
+const anchor = (c: CheckResult): string => `c-${c.id.replace(/[^a-z0-9-]+/gi, '-')}`;
+const firstLine = (c: CheckResult): string => (c.errors?.[0] ?? '').split('\n')[0] ?? '';
+
+/** What a reader of a NO-GO needs first: every failed check, its first error line, a link to its evidence. */
+function failedSection(checks: CheckResult[]): string {
+  const failed = checks.filter((c) => c.status === 'failed');
+  if (failed.length === 0) return '';
+  return `<section class="failed-list"><h2>Failed checks <span class="muted">${failed.length}</span></h2><table><tbody>
+${failed.map((c) => `<tr><td class="grp">${h(c.group)}</td><td><a href="#${anchor(c)}">${h(c.title)}</a>${c.required ? '' : ' <span class="muted">(advisory)</span>'}<div class="err">${h(firstLine(c))}</div></td></tr>`).join('\n')}
+</tbody></table></section>`;
+}
+
+/**
+ * One row per model: its model-group checks (health, collection, index, search) and its
+ * performance smoke, so a single broken model stands out.
+ */
+function modelsSection(checks: CheckResult[]): string {
+  const modelChecks = checks.filter((c) => c.group === 'models' && c.title.includes(' › '));
+  const models = [...new Set(modelChecks.map((c) => c.title.split(' › ')[0]!))];
+  if (models.length === 0) return '';
+  const aspects = [...new Set(modelChecks.map((c) => c.title.split(' › ').slice(1).join(' › ')))];
+  const perf = (m: string): CheckResult | undefined => checks.find((c) => c.group === 'performance' && c.title.startsWith(`${m}: `));
+  const hasPerf = models.some((m) => perf(m));
+  const cell = (c: CheckResult | undefined, text?: string): string =>
+    c ? `<td><a href="#${anchor(c)}" title="${h(c.title)}">${badge(c.status)}</a>${text ? ` <span class="small">${h(text)}</span>` : ''}</td>` : '<td class="muted">—</td>';
+  return `<section><h2>Per model</h2><table class="models"><thead><tr><th>model</th>${aspects.map((a) => `<th>${h(a)}</th>`).join('')}${hasPerf ? '<th>search p95 (smoke)</th>' : ''}</tr></thead><tbody>
+${models.map((m) => {
+    const p = perf(m);
+    const p95 = p?.measurements?.['latency_ms.p95'];
+    return `<tr><th>${h(m)}</th>${aspects.map((a) => cell(modelChecks.find((c) => c.title === `${m} › ${a}`))).join('')}${hasPerf ? cell(p, p95 !== undefined ? `${fmt(p95)} ms` : undefined) : ''}</tr>`;
+  }).join('\n')}
+</tbody></table></section>`;
 }
 
 function evidenceRow(e: Evidence): string {
@@ -87,7 +127,7 @@ function checkBlock(c: CheckResult): string {
     c.errors?.length ? `<pre class="error">${h(c.errors.join('\n\n'))}</pre>` : '',
     c.evidence.length ? `<table class="evidence"><thead><tr><th>step</th><th>request</th><th>status</th><th>latency</th><th>answer</th></tr></thead><tbody>${c.evidence.map(evidenceRow).join('')}</tbody></table>` : '',
   ].join('');
-  return `<details class="check ${c.status}"${open}><summary>${badge(c.status)} <span class="claim">${h(c.title)}</span>${c.required ? '' : ' <span class="muted">(advisory)</span>'}<span class="dur">${c.durationMs} ms</span></summary>${detail || '<p class="muted">No evidence recorded.</p>'}</details>`;
+  return `<details id="${anchor(c)}" class="check ${c.status}"${open}><summary>${badge(c.status)} <span class="claim">${h(c.title)}</span>${c.required ? '' : ' <span class="muted">(advisory)</span>'}<span class="dur">${c.durationMs} ms</span></summary>${detail || '<p class="muted">No evidence recorded.</p>'}</details>`;
 }
 
 const CSS = `
@@ -96,7 +136,7 @@ const CSS = `
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
 .verdict{display:flex;gap:28px;align-items:center;padding:28px 36px;color:#fff}
 .verdict.go{background:linear-gradient(120deg,#0f5c29,var(--go))}.verdict.nogo{background:linear-gradient(120deg,#7f1d17,var(--nogo))}
-.verdict .big{font-size:64px;font-weight:800;letter-spacing:2px}.verdict .title{font-size:20px;font-weight:600}
+.verdict .big{font-size:64px;font-weight:800;letter-spacing:2px;white-space:nowrap}.verdict .title{font-size:20px;font-weight:600}
 .verdict .sub{opacity:.9}.verdict code{background:rgba(255,255,255,.15);padding:1px 5px;border-radius:4px}
 .verdict .reasons{margin:8px 0 0;padding-left:18px}.verdict .warn{margin-top:6px;font-weight:600}
 .counts{margin-left:auto;display:flex;gap:10px}.count{background:rgba(255,255,255,.15);border-radius:10px;padding:10px 16px;text-align:center;min-width:84px}
@@ -120,5 +160,8 @@ pre.error{background:#fff5f5;border:1px solid #f4c7c3;border-radius:6px;padding:
 .skip{color:var(--skip)}table.evidence td.excerpt{font-family:ui-monospace,monospace;font-size:12px;word-break:break-word;max-width:520px}
 .note{color:#344054;font-family:system-ui,sans-serif;margin-top:2px}
 .signoff td{height:34px;min-width:160px}footer{margin-top:20px;font-size:12px}
+.failed-list{border-color:#f4c7c3}.failed-list td.grp{color:var(--mut);white-space:nowrap;width:90px}.failed-list a,.why a{color:var(--nogo)}
+.err{font-family:ui-monospace,monospace;font-size:12px;color:#7f1d17;margin-top:2px;word-break:break-word}.why{font-size:12px;color:var(--nogo);margin-top:2px}
+table.models th,table.models td{text-align:center;white-space:nowrap}table.models th:first-child{text-align:left}table.models a{text-decoration:none}
 @media print{.verdict{-webkit-print-color-adjust:exact;print-color-adjust:exact}details.check{break-inside:avoid}}
 `;

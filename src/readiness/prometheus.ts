@@ -23,10 +23,12 @@ const SUFFIXES = ['_bucket', '_sum', '_count', '_total', '_created', '_info'];
 
 export class PrometheusParseError extends Error {}
 
+/** Prometheus reads values with Go's ParseFloat: NaN and Inf in any case (prom-client writes `Nan`). */
 function parseValue(raw: string, line: number): number {
-  if (raw === '+Inf') return Infinity;
-  if (raw === '-Inf') return -Infinity;
-  if (raw === 'NaN') return NaN;
+  const special = raw.toLowerCase();
+  if (special === '+inf' || special === 'inf' || special === '+infinity' || special === 'infinity') return Infinity;
+  if (special === '-inf' || special === '-infinity') return -Infinity;
+  if (special === 'nan') return NaN;
   const v = Number(raw);
   if (raw.trim() === '' || Number.isNaN(v)) throw new PrometheusParseError(`line ${line}: "${raw}" is not a sample value`);
   return v;

@@ -1,7 +1,19 @@
 import { queryAt, seedSpecForModel, vectorAt } from '../../fixtures/src/index.ts';
+import type { DatasetSpec, Distance } from '../../fixtures/src/index.ts';
 import { seedCollection } from '../../fixtures/src/node/loader.ts';
 import { errorMessage } from '../util/errors.ts';
 import type { GatewayClient, ModelInfo } from './gateway-client.ts';
+
+const DISTANCES: readonly Distance[] = ['Cosine', 'Dot', 'Euclid'];
+
+/**
+ * The suite's fixture for a model: the collection's dimension and distance (a Dot collection
+ * cannot take a Cosine dataset), the generator's per-model seed. Specs and the seeder share it.
+ */
+export function fixtureSpec(m: { name: string; dimension: number; distance: string }): DatasetSpec {
+  const distance = DISTANCES.find((d) => d.toLowerCase() === m.distance.toLowerCase());
+  return seedSpecForModel(m.name, m.dimension, distance ? { distance } : {});
+}
 
 /**
  * Seeds the suite's small fixture into every model collection (local and containers targets):
@@ -12,7 +24,7 @@ export async function seedModels(qdrant: { url: string; apiKey?: string }, model
   const t0 = performance.now();
   let points = 0;
   for (const m of models) {
-    const r = await seedCollection({ qdrantUrl: qdrant.url, apiKey: qdrant.apiKey, collection: m.collection, model: m.name, dim: m.dimension });
+    const r = await seedCollection({ qdrantUrl: qdrant.url, apiKey: qdrant.apiKey, collection: m.collection, dim: m.dimension, spec: fixtureSpec(m) });
     points += r.uploaded;
   }
   log(`seeded ${models.length} model collections (${points} points written) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -26,7 +38,7 @@ export async function detectFixtureModels(gw: GatewayClient, models: ModelInfo[]
   const found: string[] = [];
   for (const m of models) {
     try {
-      const spec = seedSpecForModel(m.name, m.dimension);
+      const spec = fixtureSpec(m);
       const id = queryAt(spec, 0).neighbors[0]!;
       const r = await gw.get(`/api/v1/vectors/${encodeURIComponent(m.collection)}/${id}`);
       if (r.status !== 200) continue;

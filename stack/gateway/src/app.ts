@@ -104,6 +104,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     registry,
     vectors: new VectorService(qdrant, registry, cache, metrics),
     health: new HealthChecks(config, qdrant, redis, metrics),
+    rateLimiter: null,
     version: config.deployment.deployment.version,
     startedAt: new Date(),
   };
@@ -129,7 +130,17 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     });
   });
 
-  app.setErrorHandler((err, req, reply) => {
+  app.setErrorHandler(async (failure, req, reply) => {
+    let err: unknown = failure;
+    // a request of a route that counts its own rate-limit hit, failing before it did (bad
+    // body, unknown collection, ...), is counted now; over the limit it is a 429
+    if (ctx.rateLimiter) {
+      try {
+        await ctx.rateLimiter.settle(req, reply);
+      } catch (limitErr) {
+        err = limitErr;
+      }
+    }
     const c = classify(err);
     if (c.internal) req.log.error({ err }, 'request failed');
     else if (c.statusCode >= 500) req.log.warn({ code: c.code, msg: c.message }, 'upstream failure');
@@ -154,7 +165,8 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     apiKeys: prod.security.api_key_auth ? config.apiKeys : null,
   });
   if (prod.security.rate_limiting) {
-    await registerRateLimit(app, {
+    ctx.rateLimiter = await registerRateLimit(app, {
+      deferrable: cache.countsRates,
       limits: prod.security.rate_limits,
       authEnabled: prod.security.api_key_auth,
       defaultRole: 'standard' in prod.security.rate_limits ? 'standard' : Object.keys(prod.security.rate_limits)[0] as string,

@@ -57,6 +57,14 @@ describe('prometheus parser', () => {
     expect(sumSamples(f, 'e_total')).toBe(2);
   });
 
+  it('reads NaN and Inf in any case, as Prometheus does (prom-client writes Nan)', () => {
+    const f = parsePrometheus('# TYPE r gauge\nr{a="1"} Nan\nr{a="2"} +inf\nr{a="3"} -Inf\n');
+    const values = f.get('r')?.samples.map((s) => s.value);
+    expect(Number.isNaN(values?.[0])).toBe(true);
+    expect(values?.slice(1)).toEqual([Infinity, -Infinity]);
+    expect(() => parsePrometheus('r Nonsense\n')).toThrow(PrometheusParseError);
+  });
+
   it('refuses text that is not the exposition format', () => {
     expect(() => parsePrometheus('<html>not metrics</html>')).toThrow(PrometheusParseError);
   });
