@@ -24,6 +24,7 @@ export interface AccuracyRun {
   connections: number;
   durationS: number;
   spinMs?: number;
+  napUs?: number;
   client?: HttpClientKind;
 }
 
@@ -34,6 +35,9 @@ export interface AccuracyResult {
   /** What the server did to the same requests (service time, arrival to last byte). */
   truth: StubTruth;
   timing: DriverTiming | null;
+  /** CPU (user + system, µs) of this process while the driver ran. */
+  driverCpuUs: number;
+  driverWallMs: number;
 }
 
 const source = { queryCount: () => 16, query: (_d: string, j: number) => ({ vector: Array.from({ length: 32 }, (_, i) => Math.sin(i + j)), neighbors: [0] }) };
@@ -44,13 +48,21 @@ export async function measureAgainstStub(run: AccuracyRun): Promise<AccuracyResu
   const rec = new RunRecorder(workload);
   const headers = authHeaders('gateway', undefined);
   let timing: DriverTiming | null = null;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
   if (run.mode === 'open') {
-    timing = await new OpenLoopDriver(workload, rec, { url: server.url, headers, rate: run.rate ?? 100, connections: run.connections, durationS: run.durationS, warmupS: 0, timeoutMs: 10_000, spinMs: run.spinMs ?? 1, ...(run.client ? { client: run.client } : {}) }).run();
+    const driver = new OpenLoopDriver(workload, rec, {
+      url: server.url, headers, rate: run.rate ?? 100, connections: run.connections, durationS: run.durationS, warmupS: 0, timeoutMs: 10_000, spinMs: run.spinMs ?? 1,
+      ...(run.napUs !== undefined ? { napUs: run.napUs } : {}), ...(run.client ? { client: run.client } : {}),
+    });
+    timing = await driver.run();
   } else {
     await runClosedLoop(workload, rec, { url: server.url, headers, connections: run.connections, durationS: run.durationS, warmupS: 0, timeoutMs: 10_000 });
   }
+  const cpu = process.cpuUsage(cpu0);
+  const driverWallMs = performance.now() - t0;
   const errors = Object.values(rec.total.errors).reduce((a, b) => a + b, 0);
-  return { client: percentilesMs(rec.total.hist), requests: rec.total.requests, errors, truth: await server.truth(), timing };
+  return { client: percentilesMs(rec.total.hist), requests: rec.total.requests, errors, truth: await server.truth(), timing, driverCpuUs: cpu.user + cpu.system, driverWallMs };
 }
 
 export const relativeError = (measured: number, truth: number): number => (truth === 0 ? Infinity : Math.abs(measured - truth) / truth);

@@ -25,6 +25,8 @@ export interface CalibrateOptions {
   clients?: HttpClientKind[];
   /** Unmeasured seconds of load before each Node tool, so JIT warm-up is not billed per request (default 1). */
   warmupS?: number;
+  /** Rounds in which the tools take turns (default 1); figures pool all rounds. */
+  rounds?: number;
 }
 
 export interface DriverFigures {
@@ -50,6 +52,7 @@ export interface CalibrationReport {
   /** Driver CPU per request ÷ wrk's (goal ≤ 1.5). */
   ratio_vs_wrk: number | null;
   warmup_s: number;
+  rounds: number;
 }
 
 /** Random unit vectors: calibration needs realistic body sizes, not planted truth. */
@@ -65,13 +68,24 @@ function syntheticSource(dim: number): QuerySource {
   };
 }
 
-function figures(requests: number, wallMs: number, check: DriverSelfCheck): DriverFigures {
+interface Measured {
+  requests: number;
+  wallMs: number;
+  check: DriverSelfCheck;
+}
+
+/** One tool's rounds pooled: total CPU over total requests (the event-loop lag of the worst round). */
+function pooled(runs: Measured[]): DriverFigures {
+  const requests = runs.reduce((a, r) => a + r.requests, 0);
+  const wallMs = runs.reduce((a, r) => a + r.wallMs, 0);
+  const cpuUs = runs.reduce((a, r) => a + r.check.cpu_us_per_request * r.requests, 0);
+  const worst = runs.reduce((a, r) => (r.check.event_loop_lag_ms.p99 > a.event_loop_lag_ms.p99 ? r.check : a), runs[0]!.check);
   return {
     requests,
     requests_per_s: Math.round((requests / (wallMs / 1000)) * 10) / 10,
-    cpu_us_per_request: check.cpu_us_per_request,
-    cpu_pct_of_one_core: check.cpu_pct_of_one_core,
-    event_loop_lag_ms: check.event_loop_lag_ms,
+    cpu_us_per_request: requests > 0 ? Math.round((cpuUs / requests) * 10) / 10 : 0,
+    cpu_pct_of_one_core: Math.round((cpuUs / (wallMs * 1000)) * 1000) / 10,
+    event_loop_lag_ms: worst.event_loop_lag_ms,
   };
 }
 
@@ -80,35 +94,53 @@ export async function calibrate(opts: CalibrateOptions, log: (line: string) => v
   const headers = authHeaders('gateway', 'calibration-key');
   const server = await startStubServer({ delay: { kind: 'none' } });
   try {
-    log(`stub server ${server.url} (pid ${server.pid}); ${opts.connections} connections, ${opts.durationS} s per tool`);
+    log(`stub server ${server.url} (pid ${server.pid}); ${opts.connections} connections, ${opts.rounds ?? 1} × ${opts.durationS} s per tool`);
 
     const warmupS = opts.warmupS ?? 1;
+    const rounds = opts.rounds ?? 1;
+    const clients = opts.clients ?? HTTP_CLIENTS;
+    const useWrk = opts.wrk && wrkInstalled();
     const saturated = (client: HttpClientKind, rec: RunRecorder, durationS: number): OpenLoopDriver =>
       new OpenLoopDriver(workload, rec, { url: server.url, client, headers, rate: 1, connections: opts.connections, durationS, warmupS: 0, timeoutMs: 10_000, spinMs: 0, saturate: true });
-    const drivers: DriverFigures[] = [];
-    for (const client of opts.clients ?? HTTP_CLIENTS) {
-      if (warmupS > 0) await saturated(client, new RunRecorder(workload), warmupS).run();
-      const rec = new RunRecorder(workload);
-      const monitor = startDriverMonitor();
-      const t0 = performance.now();
-      const timing = await saturated(client, rec, opts.durationS).run();
-      const f = { client, ...figures(rec.total.requests, performance.now() - t0, monitor.stop(rec.total.requests, timing, 0)) };
-      drivers.push(f);
-      log(`driver (open-loop engine, ${client} client, saturated): ${f.requests_per_s} req/s, ${f.cpu_us_per_request} µs CPU/request`);
+    const closed = (rec: RunRecorder, durationS: number): ReturnType<typeof runClosedLoop> =>
+      runClosedLoop(workload, rec, { url: server.url, headers, connections: opts.connections, durationS, warmupS: 0, timeoutMs: 10_000 });
+    if (warmupS > 0) {
+      for (const client of clients) await saturated(client, new RunRecorder(workload), warmupS).run();
+      await closed(new RunRecorder(workload), warmupS);
     }
+    // Tools take turns, round after round, so a change in the machine's background load hits them alike.
+    const driverRuns = clients.map(() => [] as Measured[]);
+    const acRuns: Measured[] = [];
+    const wrkRuns: WrkFigures[] = [];
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, client] of clients.entries()) {
+        const rec = new RunRecorder(workload);
+        const monitor = startDriverMonitor();
+        const t0 = performance.now();
+        const timing = await saturated(client, rec, opts.durationS).run();
+        driverRuns[i]!.push({ requests: rec.total.requests, wallMs: performance.now() - t0, check: monitor.stop(rec.total.requests, timing, 0) });
+      }
+      const acRec = new RunRecorder(workload);
+      const monitor = startDriverMonitor();
+      const ac = await closed(acRec, opts.durationS);
+      acRuns.push({ requests: acRec.total.requests, wallMs: ac.wallMs, check: monitor.stop(acRec.total.requests, null, 0) });
+      if (useWrk) {
+        const q = workload.queries[0]!;
+        wrkRuns.push(await runWrk({ url: server.url, path: q.path, body: q.body, headers, connections: opts.connections, durationS: opts.durationS }));
+      }
+      log(`round ${round + 1}/${rounds} done`);
+    }
+    const drivers = clients.map((client, i) => ({ client, ...pooled(driverRuns[i]!) }));
     const driver = drivers[0]!;
-
-    if (warmupS > 0) await runClosedLoop(workload, new RunRecorder(workload), { url: server.url, headers, connections: opts.connections, durationS: warmupS, warmupS: 0, timeoutMs: 10_000 });
-    const acRec = new RunRecorder(workload);
-    const monitor = startDriverMonitor();
-    const ac = await runClosedLoop(workload, acRec, { url: server.url, headers, connections: opts.connections, durationS: opts.durationS, warmupS: 0, timeoutMs: 10_000 });
-    const autocannon = figures(acRec.total.requests, ac.wallMs, monitor.stop(acRec.total.requests, null, 0));
+    const autocannon = pooled(acRuns);
+    for (const d of drivers) log(`driver (open-loop engine, ${d.client} client, saturated): ${d.requests_per_s} req/s, ${d.cpu_us_per_request} µs CPU/request`);
     log(`autocannon (closed mode): ${autocannon.requests_per_s} req/s, ${autocannon.cpu_us_per_request} µs CPU/request`);
-
-    let wrk: CalibrationReport['wrk'] = { missing: 'wrk is not installed (apt-get install -y wrk)' };
-    if (opts.wrk && wrkInstalled()) {
-      const q = workload.queries[0]!;
-      wrk = await runWrk({ url: server.url, path: q.path, body: q.body, headers, connections: opts.connections, durationS: opts.durationS });
+    let wrk: CalibrationReport['wrk'] = { missing: opts.wrk ? 'wrk is not installed (apt-get install -y wrk)' : 'skipped (--no-wrk)' };
+    if (wrkRuns.length > 0) {
+      const requests = wrkRuns.reduce((a, w) => a + w.requests, 0);
+      const cpuUs = wrkRuns.reduce((a, w) => a + w.cpu_us, 0);
+      const rps = wrkRuns.reduce((a, w) => a + w.requests_per_s, 0) / wrkRuns.length;
+      wrk = { requests, requests_per_s: Math.round(rps * 10) / 10, cpu_us: cpuUs, cpu_us_per_request: requests > 0 ? Math.round((cpuUs / requests) * 10) / 10 : 0 };
       log(`wrk -t1: ${wrk.requests_per_s} req/s, ${wrk.cpu_us_per_request} µs CPU/request`);
     }
     const ratio = 'cpu_us_per_request' in wrk && wrk.cpu_us_per_request > 0 ? Math.round((driver.cpu_us_per_request / wrk.cpu_us_per_request) * 100) / 100 : null;
@@ -123,6 +155,7 @@ export async function calibrate(opts: CalibrateOptions, log: (line: string) => v
       wrk,
       ratio_vs_wrk: ratio,
       warmup_s: warmupS,
+      rounds,
     };
   } finally {
     await server.stop();
@@ -135,7 +168,7 @@ export function renderCalibration(r: CalibrationReport): string {
   const wrkUs = 'missing' in r.wrk ? 0 : r.wrk.cpu_us_per_request;
   const ratio = (f: { cpu_us_per_request: number }): string => (wrkUs > 0 ? `  ${(f.cpu_us_per_request / wrkUs).toFixed(2)}× wrk` : '');
   const lines = [
-    `calibration — ${r.server}; ${r.connections} connections, ${r.duration_s} s each (after ${r.warmup_s} s unmeasured warm-up per Node tool), body ${r.body_bytes} B`,
+    `calibration — ${r.server}; ${r.connections} connections, ${r.rounds} round(s) of ${r.duration_s} s per tool, taking turns (after ${r.warmup_s} s unmeasured warm-up per Node tool), body ${r.body_bytes} B`,
     ...r.drivers.map((d, i) => row(`driver, ${d.client ?? 'undici'} client${i === 0 ? ' (default)' : ''}`, d) + ratio(d)),
     row('autocannon (closed mode)', r.autocannon) + ratio(r.autocannon),
     'missing' in r.wrk ? `  wrk: ${r.wrk.missing}` : row('wrk -t1', r.wrk),

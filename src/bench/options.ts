@@ -35,6 +35,8 @@ export interface BenchOptions {
   spinMs: number;
   /** Open mode: `raw` (minimal keep-alive client, plain http) or `undici`; https always uses undici. */
   client: HttpClientKind;
+  /** Open mode: within the spin window, sleep in naps of at most this many µs (0 = poll only). */
+  napUs: number;
   profile: GateProfileName;
   /** Root for run directories (default reports/out). */
   outDir?: string;
@@ -55,5 +57,6 @@ export const defaultOptions = {
   timeoutMs: 10_000,
   spinMs: 1,
   client: 'raw',
+  napUs: 100,
   profile: 'production',
 } as const satisfies Partial<BenchOptions>;

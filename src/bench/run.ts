@@ -109,7 +109,7 @@ export async function runBench(opts: BenchOptions, deps: RunBenchDeps = {}): Pro
     let closedLoop: Record<string, unknown> | undefined;
     let timing = null;
     if (opts.mode === 'open') {
-      const driver = new OpenLoopDriver(workload, recorder, { url: new URL(ep.url).origin, headers, rate: opts.rate, connections: opts.connections, durationS: opts.durationS, warmupS: opts.warmupS, timeoutMs: opts.timeoutMs, spinMs: opts.spinMs, client: opts.client });
+      const driver = new OpenLoopDriver(workload, recorder, { url: new URL(ep.url).origin, headers, rate: opts.rate, connections: opts.connections, durationS: opts.durationS, warmupS: opts.warmupS, timeoutMs: opts.timeoutMs, spinMs: opts.spinMs, napUs: opts.napUs, client: opts.client });
       timing = await driver.run();
       elapsedS = Math.max(opts.durationS, (recorder.lastDoneMs - recorder.originMs) / 1000);
     } else {

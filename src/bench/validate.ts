@@ -63,6 +63,7 @@ export function validateOptions(raw: RawBenchOptions): BenchOptions {
     timeoutMs: num('timeout', o.timeoutMs, 1, 600_000),
     spinMs: num('spin-ms', o.spinMs, 0, 10),
     client: oneOf<HttpClientKind>('client', o.client, HTTP_CLIENTS),
+    napUs: num('nap-us', o.napUs, 0, 1_000),
     profile: oneOf<GateProfileName>('profile', o.profile, Object.keys(GATE_PROFILES) as GateProfileName[]),
     outDir: o.outDir === undefined ? undefined : String(o.outDir),
   };

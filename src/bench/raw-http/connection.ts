@@ -47,7 +47,8 @@ export class RawConnection {
   /** Sends one request (`bytes`: request line, headers and body); `done` reports its outcome. */
   send(bytes: Buffer, nowMs: number): void {
     if (this.busy) throw new Error('raw connection: a request is already in flight');
-    if (this.socket && nowMs - this.idleSince > this.idleLimitMs) this.drop();
+    // Idle too long, or the server's FIN arrived and 'close' has not yet: start a fresh connection.
+    if (this.socket && (nowMs - this.idleSince > this.idleLimitMs || !this.socket.writable)) this.drop();
     if (!this.socket) this.open();
     this.busy = true;
     this.sentAt = nowMs;
