@@ -29,7 +29,7 @@ async function rootVersion(url: string): Promise<string> {
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   let target: { url: string; apiKey?: string; engine: string; version: string };
-  let cleanup = async (): Promise<void> => undefined;
+  let cleanup = async (_failed: boolean): Promise<void> => undefined;
   if (opts.url) {
     assertLoadAllowed(opts.url, { allowRemoteLoad: opts.allowRemoteLoad });
     target = { url: opts.url, apiKey: opts.apiKey, engine: 'qdrant', version: await rootVersion(opts.url) };
@@ -39,17 +39,20 @@ async function main(): Promise<void> {
     const apiKey = 'bench-engine';
     const qdrant = await startQdrant({ storagePath: join(dir, 'storage'), snapshotsPath: join(dir, 'snapshots'), apiKey, logPath: join(dir, 'qdrant.log') });
     target = { url: qdrant.info.url, apiKey, engine: qdrant.info.engine, version: qdrant.info.version };
-    cleanup = async () => {
+    cleanup = async (failed) => {
       await qdrant.stop();
-      rmSync(dir, { recursive: true, force: true });
+      if (failed) log(`qdrant-local's data and log kept in ${dir}`);
+      else rmSync(dir, { recursive: true, force: true });
     };
   }
+  let failed = true;
   try {
     const results = await runEngineBench(opts, target, log);
     console.log(renderEngineBench(results));
     if (opts.json) writeFileSync(opts.json, JSON.stringify(results, null, 2));
+    failed = false;
   } finally {
-    await cleanup();
+    await cleanup(failed);
   }
 }
 

@@ -49,8 +49,14 @@ export function slices(size: number, levels: number, batch: number): Array<{ fro
 async function waitIndexed(client: QdrantClient, log: (s: string) => void): Promise<{ seconds: number; indexed: number; points: number }> {
   const started = performance.now();
   for (;;) {
-    const info = await client.getCollection(COLLECTION);
+    // An engine busy indexing may answer late or not at all for a while: keep polling.
+    const info = await client.getCollection(COLLECTION).catch(() => undefined);
     const seconds = (performance.now() - started) / 1000;
+    if (!info) {
+      if (seconds > INDEX_TIMEOUT_S) throw new UserError(`the engine stopped answering while indexing (${INDEX_TIMEOUT_S} s): see its log`);
+      await sleep(5000);
+      continue;
+    }
     if (info.status === 'green') return { seconds, indexed: info.indexed_vectors_count ?? 0, points: info.points_count ?? 0 };
     if (seconds > INDEX_TIMEOUT_S) throw new UserError(`the collection was not indexed after ${INDEX_TIMEOUT_S} s: see the engine's log`);
     log(`  indexing… ${Math.round(seconds)} s, ${info.indexed_vectors_count ?? 0} of ${info.points_count ?? 0} vectors indexed`);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from qdrant_client.http import models as m
@@ -83,14 +84,24 @@ def build_config(req: m.CreateCollection) -> m.CollectionConfig:
     )
 
 
+INFO_WAIT_S = 2.0
+
+
 async def collection_info(coll: Collection) -> dict[str, Any]:
     # While the worker builds an index it cannot answer: report the last figures, status yellow.
+    # An info call that slipped in just as an optimisation began finishes in the background.
     if coll.optimizing and coll.last_info is not None:
         info, status = coll.last_info, "yellow"
     else:
-        info = await coll.call("info")
-        coll.last_info = info
-        status = "yellow" if coll.optimizing or info["pending_optimization"] else "green"
+        task = asyncio.ensure_future(coll.call("info"))
+        done, _ = await asyncio.wait({task}, timeout=INFO_WAIT_S)
+        if not done and coll.last_info is not None:
+            task.add_done_callback(_remember_info(coll))
+            info, status = coll.last_info, "yellow"
+        else:
+            info = await task
+            coll.last_info = info
+            status = "yellow" if coll.optimizing or info["pending_optimization"] else "green"
     payload_schema = {
         name: {"data_type": idx["data_type"], "points": idx["points"]} for name, idx in info["payload_schema"].items()
     }
@@ -103,6 +114,14 @@ async def collection_info(coll: Collection) -> dict[str, Any]:
         "config": coll.config.model_dump(mode="json", exclude_none=True),
         "payload_schema": payload_schema,
     }
+
+
+def _remember_info(coll: Collection) -> Any:
+    def done(task: asyncio.Future[Any]) -> None:
+        if not task.cancelled() and task.exception() is None:
+            coll.last_info = task.result()
+
+    return done
 
 
 @endpoint

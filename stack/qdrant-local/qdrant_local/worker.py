@@ -285,6 +285,8 @@ def worker_main(conn: Any, optimizing: Any) -> None:
         if not conn.poll(0.25):
             now = time.monotonic()
             if dirty_since_optimize and now - last_write >= IDLE_BEFORE_OPTIMIZE_S:
+                if conn.poll(0):
+                    continue
                 try:
                     optimize()
                     persist()
