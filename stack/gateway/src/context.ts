@@ -5,6 +5,7 @@ import type { GatewayConfig } from './config/load.ts';
 import type { HealthChecks } from './health/checks.ts';
 import type { GatewayMetrics } from './observability/metrics.ts';
 import type { QdrantClient } from './qdrant/client.ts';
+import type { RateLimiter } from './security/rate-limit.ts';
 import type { VectorService } from './vectors/service.ts';
 
 /** What the routes and resolvers share: built once by `build()`. */
@@ -17,6 +18,8 @@ export interface GatewayContext {
   registry: CollectionRegistry;
   vectors: VectorService;
   health: HealthChecks;
+  /** Set when routes count their rate-limit hit in their cache lookup (see security/rate-limit.ts). */
+  rateLimiter: RateLimiter | null;
   version: string;
   startedAt: Date;
 }

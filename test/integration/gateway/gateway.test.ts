@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackDown, stackUp } from '../../../src/stack/launcher.ts';
 import { startRedis } from '../../../src/stack/services/redis.ts';
@@ -178,6 +179,35 @@ describe('gateway behind nginx (local stack)', () => {
     expect(Number(last?.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(last?.json.error.code).toBe('GW_ERR_RATE_LIMITED');
     expect((await call('/api/v1/models')).status).toBe(200);
+  });
+
+  it('counts searches against the same limit, bad ones included, with 429 and Retry-After once over it', async () => {
+    // the search route counts its hit in the same Redis call as its cache lookup; a search
+    // that fails before (wrong dimension, unknown collection) is counted too. A fresh window:
+    const redis = new Redis(stack.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await redis.connect();
+      const counters = await redis.keys('gw:ratelimit:*');
+      if (counters.length > 0) await redis.del(...counters);
+    } finally {
+      redis.disconnect();
+    }
+    const limited = gw.keys?.limited as string;
+    const good = { collection: 'test', query_vector: [0.2, 0.1, 0.3], limit: 2 };
+    const bodies = [good, { ...good, query_vector: [0.1] }, { ...good, collection: 'no_such_collection' }, good, good, good, good];
+    const answers = [];
+    for (const body of bodies) answers.push(await call('/api/v1/vectors/search', { body, key: limited }));
+    expect(answers.map((a) => a.status)).toEqual([200, 400, 404, 200, 200, 429, 429]);
+    expect(answers.map((a) => a.headers.get('x-ratelimit-remaining'))).toEqual(['4', '3', '2', '1', '0', '0', '0']);
+    const last = answers[6];
+    expect(last?.headers.get('x-ratelimit-limit')).toBe('5');
+    expect(Number(last?.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(last?.json.error.code).toBe('GW_ERR_RATE_LIMITED');
+    expect(last?.json.error.message).toMatch(/^rate limit of 5 requests per window exceeded for this API key; retry in \d+ (second|minute)s?$/);
+    // the same counter as the other routes
+    expect((await call('/api/v1/models', { key: limited })).status).toBe(429);
+    // the load key is not affected
+    expect((await call('/api/v1/vectors/search', { body: good })).status).toBe(200);
   });
 
   it('refuses a client bound to 127.0.0.2 (allowlist 127.0.0.1/32) with 403', async () => {

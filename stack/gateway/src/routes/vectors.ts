@@ -9,9 +9,16 @@ const tags = ['vectors'];
 
 export function vectorRoutes(ctx: GatewayContext) {
   return async function routes(app: FastifyInstance): Promise<void> {
+    // the hot path: its rate-limit hit is counted in the same Redis round trip as its cache lookup
     app.post<{ Body: SearchInput }>('/api/v1/vectors/search', {
+      config: { deferRateLimit: true },
       schema: { tags, summary: 'Search a collection (or a model\'s collection) by vector', body: searchBody, response: { 200: searchResponse, ...errorResponses } },
-    }, async (req) => ctx.vectors.search(req.body));
+    }, async (req, reply) => {
+      const limiter = ctx.rateLimiter;
+      const check = limiter?.check(req);
+      if (!limiter || !check) return ctx.vectors.search(req.body);
+      return ctx.vectors.search(req.body, { check, admit: (state) => limiter.apply(req, reply, check, state) });
+    });
 
     app.post<{ Body: { searches: SearchInput[] } }>('/api/v1/vectors/search/batch', {
       schema: {

@@ -1,5 +1,5 @@
 import { searchCacheKey, type NormalizedSearch } from '../cache/key.ts';
-import type { SearchCache } from '../cache/search-cache.ts';
+import type { RateCheck, RateState, SearchCache } from '../cache/search-cache.ts';
 import type { CollectionRegistry } from '../collections/registry.ts';
 import { GatewayError } from '../errors.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
@@ -41,6 +41,12 @@ export interface UpsertPoint {
   payload?: Record<string, unknown>;
 }
 
+/** A rate-limit hit counted with the cache lookup; `admit` throws when the state is over the limit. */
+export interface Admission {
+  check: RateCheck;
+  admit(state: RateState | null): void;
+}
+
 /** Search, upsert, get and delete, shared by REST and GraphQL: resolve, validate, cache, call Qdrant. */
 export class VectorService {
   constructor(
@@ -50,7 +56,7 @@ export class VectorService {
     private readonly metrics: GatewayMetrics,
   ) {}
 
-  async search(input: SearchInput): Promise<SearchOutput> {
+  async search(input: SearchInput, admission?: Admission): Promise<SearchOutput> {
     const started = performance.now();
     const { collection, model } = this.resolve(input);
     const spec = await this.registry.spec(collection);
@@ -66,7 +72,8 @@ export class VectorService {
     };
     const key = searchCacheKey(normalized);
     const modelName = model ?? spec.model;
-    const { value, token } = await this.cache.get(collection, key);
+    const { value, token, rate } = await this.cache.get(collection, key, admission?.check);
+    admission?.admit(rate);
     if (value !== undefined) {
       this.metrics.cacheHits.inc({ collection });
       return { collection, model: modelName, results: value as SearchHit[], took_ms: elapsed(started), cached: true };
