@@ -60,6 +60,8 @@ async function main(): Promise<number> {
   const log = (line: string): void => console.log(line);
   const t0 = performance.now();
   const target = await resolveTarget({ kind, keep: flags.keep, log: (l) => console.error(`  ${l}`) });
+  const targetSecs = (performance.now() - t0) / 1000;
+  if (targetSecs >= 1) console.log(`target ready in ${targetSecs.toFixed(1)} s`);
   try {
     console.log(`readiness: ${kind} target ${target.gateway?.url ?? '(no gateway)'} · profile ${profile.label}${only.length ? ` · only ${only.join(',')}` : ''}${flags.comprehensive ? ' · comprehensive' : ''}`);
     const { results, runDir } = await runReadiness({
@@ -81,7 +83,10 @@ async function main(): Promise<number> {
     console.log(`  report:  ${join(runDir, 'report.html')}`);
     return results.verdict === 'GO' ? ExitCode.Ok : ExitCode.Failed;
   } finally {
+    const t1 = performance.now();
     await target.release();
+    const releaseSecs = (performance.now() - t1) / 1000;
+    if (releaseSecs >= 1) console.log(`target released in ${releaseSecs.toFixed(1)} s (total ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   }
 }
 

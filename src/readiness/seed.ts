@@ -4,6 +4,7 @@ import { seedCollection } from '../../fixtures/src/node/loader.ts';
 import { errorMessage } from '../util/errors.ts';
 import type { GatewayClient, ModelInfo } from './gateway-client.ts';
 
+const SEED_PARALLEL = 3;
 const DISTANCES: readonly Distance[] = ['Cosine', 'Dot', 'Euclid'];
 
 /**
@@ -23,10 +24,15 @@ export function fixtureSpec(m: { name: string; dimension: number; distance: stri
 export async function seedModels(qdrant: { url: string; apiKey?: string }, models: ModelInfo[], log: (l: string) => void): Promise<void> {
   const t0 = performance.now();
   let points = 0;
-  for (const m of models) {
-    const r = await seedCollection({ qdrantUrl: qdrant.url, apiKey: qdrant.apiKey, collection: m.collection, dim: m.dimension, spec: fixtureSpec(m) });
-    points += r.uploaded;
-  }
+  // A few collections at once: each is its own engine worker, so their writes overlap.
+  const queue = [...models];
+  const worker = async (): Promise<void> => {
+    for (let m = queue.shift(); m; m = queue.shift()) {
+      const r = await seedCollection({ qdrantUrl: qdrant.url, apiKey: qdrant.apiKey, collection: m.collection, dim: m.dimension, spec: fixtureSpec(m) });
+      points += r.uploaded;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SEED_PARALLEL, queue.length) }, worker));
   log(`seeded ${models.length} model collections (${points} points written) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
