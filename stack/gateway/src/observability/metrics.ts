@@ -17,6 +17,8 @@ export class GatewayMetrics {
   readonly qdrantUp: Gauge;
   readonly redisUp: Gauge;
   readonly qdrantLatency: Histogram<'op' | 'outcome'>;
+  /** Label-bound children of the request metrics, by "method status route" (bounded: routes are the registered ones). */
+  private readonly series = new Map<string, { latency: { observe(v: number): void }; throughput: { inc(): void }; errors: { inc(): void } | null }>();
   /** Per-second buckets of [requests, errors] for the rolling error rate. */
   private readonly window = new Map<number, [number, number]>();
 
@@ -67,11 +69,19 @@ export class GatewayMetrics {
   }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
-    const labels = { method, route, status: String(status) };
-    this.requestLatency.observe(labels, seconds);
-    this.throughput.inc(labels);
+    // the label-bound children, looked up once per (method, route, status): prom-client
+    // would otherwise hash the labels on every call
+    const id = `${method} ${status} ${route}`;
+    let series = this.series.get(id);
+    if (!series) {
+      const labels = { method, route, status: String(status) };
+      series = { latency: this.requestLatency.labels(labels), throughput: this.throughput.labels(labels), errors: status >= 400 ? this.errors.labels(labels) : null };
+      this.series.set(id, series);
+    }
+    series.latency.observe(seconds);
+    series.throughput.inc();
     const isError = status >= 400;
-    if (isError) this.errors.inc(labels);
+    series.errors?.inc();
     const second = Math.floor(Date.now() / 1000);
     const bucket = this.window.get(second);
     if (bucket) {

@@ -132,7 +132,10 @@ export class QdrantClient {
         path,
         headers: this.headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
+        // per-request timeouts (undici's own timers, cheaper than an AbortSignal per call;
+        // and they must be set here for a call to wait longer than the pool's default)
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
       const text = await res.body.text();
       ok = res.statusCode < 500;

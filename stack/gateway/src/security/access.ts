@@ -43,13 +43,23 @@ export function registerAccessControl(app: FastifyInstance, opts: AccessOptions)
   for (const [key, role] of opts.apiKeys ?? []) {
     keyIds.set(key, { id: createHash('sha256').update(key).digest('hex').slice(0, 16), role });
   }
+  // BlockList.check builds a SocketAddress per call: remember the verdicts (bounded)
+  const verdicts = new Map<string, boolean>();
+  const allowed = (list: BlockList, ip: string): boolean => {
+    let verdict = verdicts.get(ip);
+    if (verdict === undefined) {
+      const family = isIP(ip);
+      const v4mapped = family === 6 && ip.startsWith('::ffff:') ? ip.slice(7) : null;
+      verdict = family !== 0 && (v4mapped ? list.check(v4mapped, 'ipv4') : list.check(ip, family === 6 ? 'ipv6' : 'ipv4'));
+      if (verdicts.size >= 10_000) verdicts.clear();
+      verdicts.set(ip, verdict);
+    }
+    return verdict;
+  };
   app.addHook('onRequest', async (req) => {
     if (opts.allowlist) {
       const ip = req.ip;
-      const family = isIP(ip);
-      const v4mapped = family === 6 && ip.startsWith('::ffff:') ? ip.slice(7) : null;
-      const allowed = family !== 0 && (v4mapped ? opts.allowlist.check(v4mapped, 'ipv4') : opts.allowlist.check(ip, family === 6 ? 'ipv6' : 'ipv4'));
-      if (!allowed) throw new GatewayError('GW_ERR_IP_FORBIDDEN', `client address ${ip} is not in the IP allowlist`);
+      if (!allowed(opts.allowlist, ip)) throw new GatewayError('GW_ERR_IP_FORBIDDEN', `client address ${ip} is not in the IP allowlist`);
     }
     if (!opts.apiKeys || !needsApiKey(req.url)) return;
     const key = presentedKey(req);
