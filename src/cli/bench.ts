@@ -38,6 +38,8 @@ interface RunFlags {
   queries?: string;
   timeout?: string;
   spinMs?: string;
+  napUs?: string;
+  client?: string;
   profile?: string;
   out?: string;
   json?: boolean;
@@ -74,6 +76,8 @@ program
   .option('--queries <n>', 'distinct planted queries per collection, prebuilt before the run')
   .option('--timeout <ms>', 'per-request timeout')
   .option('--spin-ms <ms>', 'open mode: poll instead of sleeping this close to a send (0 = timers only, cheaper, ≤ 1 ms late)')
+  .option('--nap-us <us>', 'open mode: longest blocking nap while waiting for a send (0 = pure polling: most precise, twice the CPU)')
+  .option('--client <kind>', 'open mode HTTP client: raw (keep-alive HTTP/1.1 on sockets, least CPU) or undici')
   .option('--profile <name>', 'gate profile: production (runbook targets) or ci (small machines, not production)')
   .option('--out <dir>', 'root of run directories (default reports/out)')
   .option('--json', 'print results.json instead of the summary')
@@ -82,7 +86,7 @@ program
       target: f.target, url: f.url, api: f.api, apiKey: f.apiKey, allowRemoteLoad: f.allowRemoteLoad,
       dataset: f.dataset, size: f.size, dim: f.dim, seed: f.seed, collection: f.collection, mix: f.mix,
       mode: f.mode, rate: f.rate, connections: f.connections, durationS: f.duration, warmupS: f.warmup,
-      k: f.k, queries: f.queries, timeoutMs: f.timeout, spinMs: f.spinMs, profile: f.profile, outDir: f.out,
+      k: f.k, queries: f.queries, timeoutMs: f.timeout, spinMs: f.spinMs, napUs: f.napUs, client: f.client, profile: f.profile, outDir: f.out,
     });
     const { results, path } = await runBench(opts, { log: (l) => console.error(l) });
     console.log(f.json ? JSON.stringify(results, null, 2) : renderResults(results, path));
