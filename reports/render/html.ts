@@ -18,7 +18,8 @@ export function renderReadinessHtml(r: ReadinessResults): string {
   <div class="big">${go ? 'GO' : 'NO-GO'}</div>
   <div class="what">
     <div class="title">Vector Database Server · production readiness</div>
-    <div class="sub">${h(r.target.kind)} target <code>${h(r.target.gatewayUrl)}</code> · run <code>${h(r.runId)}</code> · ${h(r.run.startedAt)}${r.run.wallTimeMs !== undefined ? ` · ${(r.run.wallTimeMs / 1000).toFixed(1)} s` : ''}</div>
+    <div class="sub">gated by profile <b>${h(r.gates.label)}</b></div>
+    <div class="sub">${h(r.target.kind)} target <code>${h(r.target.gatewayUrl)}</code> · run <code>${h(r.runId)}</code> · ${h(r.run.startedAt)}${r.run.wallTimeMs !== undefined ? ` · checks took ${(r.run.wallTimeMs / 1000).toFixed(1)} s` : ''}</div>
     ${r.state !== 'complete' ? `<div class="warn">This run is ${h(r.state)}: the results are partial.</div>` : ''}
     ${r.verdictReasons.length ? `<ul class="reasons">${r.verdictReasons.map((x) => `<li>${h(x)}</li>`).join('')}</ul>` : '<div class="sub">Every required check passed and every measured gate holds.</div>'}
   </div>
@@ -100,7 +101,7 @@ ${failed.map((c) => `<tr><td class="grp">${h(c.group)}</td><td><a href="#${ancho
  */
 function modelsSection(checks: CheckResult[]): string {
   const modelChecks = checks.filter((c) => c.group === 'models' && c.title.includes(' › '));
-  const models = [...new Set(modelChecks.map((c) => c.title.split(' › ')[0]!))];
+  const models = [...new Set(modelChecks.map((c) => c.title.split(' › ')[0]!))].sort();
   if (models.length === 0) return '';
   const aspects = [...new Set(modelChecks.map((c) => c.title.split(' › ').slice(1).join(' › ')))];
   const perf = (m: string): CheckResult | undefined => checks.find((c) => c.group === 'performance' && c.title.startsWith(`${m}: `));
@@ -162,6 +163,6 @@ pre.error{background:#fff5f5;border:1px solid #f4c7c3;border-radius:6px;padding:
 .signoff td{height:34px;min-width:160px}footer{margin-top:20px;font-size:12px}
 .failed-list{border-color:#f4c7c3}.failed-list td.grp{color:var(--mut);white-space:nowrap;width:90px}.failed-list a,.why a{color:var(--nogo)}
 .err{font-family:ui-monospace,monospace;font-size:12px;color:#7f1d17;margin-top:2px;word-break:break-word}.why{font-size:12px;color:var(--nogo);margin-top:2px}
-table.models th,table.models td{text-align:center;white-space:nowrap}table.models th:first-child{text-align:left}table.models a{text-decoration:none}
+table.models th,table.models td{text-align:center}table.models td{white-space:nowrap}table.models thead th{font-size:12px}table.models th:first-child{text-align:left}table.models a{text-decoration:none}
 @media print{.verdict{-webkit-print-color-adjust:exact;print-color-adjust:exact}details.check{break-inside:avoid}}
 `;
