@@ -11,7 +11,7 @@ import { runPythonUpload } from './python-upload.ts';
 import type { PythonUploadFigures } from './python-upload.ts';
 import { runSearch } from './search.ts';
 import type { SearchFigures } from './search.ts';
-import { runUpsert } from './upsert.ts';
+import { batchBodies, runUpsert } from './upsert.ts';
 import type { UpsertFigures } from './upsert.ts';
 
 export const COLLECTION = 'bench-engine';
@@ -92,10 +92,13 @@ export async function runEngineBench(opts: EngineBenchOptions, target: { url: st
 
   if (await client.collectionExists(COLLECTION).then((r) => r.exists)) await client.deleteCollection(COLLECTION);
   await client.createCollection(COLLECTION, { vectors: { size: opts.dim, distance: 'Cosine' } });
+  // Every body is generated before the first request: a pause between levels would let the
+  // engine start indexing, and the next level would measure the index build instead.
   const parts = slices(opts.size, opts.concurrency.length, opts.batch);
+  const bodies = parts.map((range) => batchBodies(spec, range, opts.batch));
   for (const [l, concurrency] of opts.concurrency.entries()) {
     log(`upsert: ids ${parts[l]!.from}..${parts[l]!.to} with ${concurrency} clients…`);
-    results.upsert.push(await runUpsert(client, COLLECTION, spec, parts[l]!, opts.batch, concurrency));
+    results.upsert.push(await runUpsert(client, COLLECTION, bodies[l]!, concurrency));
   }
   log('waiting for the index (status green)…');
   const indexed = await waitIndexed(client, log);

@@ -26,10 +26,16 @@ export function batchBody(spec: DatasetSpec, from: number, count: number): { ids
   return { ids, vectors, payloads };
 }
 
-/** Upserts ids [from, to) in batches, `concurrency` requests in flight; vectors are generated before the clock starts. */
-export async function runUpsert(client: QdrantClient, collection: string, spec: DatasetSpec, range: { from: number; to: number }, batch: number, concurrency: number): Promise<UpsertFigures> {
-  const bodies: Array<ReturnType<typeof batchBody>> = [];
+export type UpsertBody = ReturnType<typeof batchBody>;
+
+export function batchBodies(spec: DatasetSpec, range: { from: number; to: number }, batch: number): UpsertBody[] {
+  const bodies: UpsertBody[] = [];
   for (let from = range.from; from < range.to; from += batch) bodies.push(batchBody(spec, from, Math.min(batch, range.to - from)));
+  return bodies;
+}
+
+/** Sends the bodies with `concurrency` requests in flight. */
+export async function runUpsert(client: QdrantClient, collection: string, bodies: UpsertBody[], concurrency: number): Promise<UpsertFigures> {
   const hist = newHistogram();
   let next = 0;
   const started = performance.now();
@@ -43,6 +49,6 @@ export async function runUpsert(client: QdrantClient, collection: string, spec: 
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
-  const points = range.to - range.from;
+  const points = bodies.reduce((n, b) => n + b.ids.length, 0);
   return { concurrency, points, seconds, pointsPerSecond: points / seconds, requestLatencyMs: latencyMs(hist) };
 }

@@ -18,7 +18,7 @@ import traceback
 from typing import Any
 
 # Indexing waits for a pause in writes, as Qdrant's optimizer does not compete with an upload.
-IDLE_BEFORE_OPTIMIZE_S = 1.0
+IDLE_BEFORE_OPTIMIZE_S = 2.0
 FLUSH_EVERY_S = 5.0
 
 
