@@ -21,6 +21,9 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 180_000,
           pool: 'forks',
+          // One file at a time: each starts whole stacks and some measure latency, so they must
+          // not compete with each other for this machine's cores.
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],
