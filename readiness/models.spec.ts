@@ -65,6 +65,23 @@ describe.each([...MODELS])('%s', (model) => {
       expect(String(results[0]?.id), `${model}: the best hit is the planted nearest neighbour`).toBe(String(q.neighbors[0]));
     }
   });
+
+  test('search returns as many distinct points as the limit asks, with the true scores', async () => {
+    const cfg = await modelConfig(model);
+    const q = fixtureQuery(cfg, 2);
+    const limit = 10;
+    const r = await gw.post('/api/v1/vectors/search', { model, query_vector: q.vector, limit });
+    expectStatus(r, 200, `${model} search`);
+    const results = r.json().results as Array<{ id: number | string; score: number }>;
+    const ids = results.map((x) => String(x.id));
+    expect(results.length, `results for limit ${limit} (the collection holds more points)`).toBe(limit);
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i), 'points returned twice').toEqual([]);
+    if (!target().fixtureModels.includes(model)) return note('scores', 'no suite fixture in this collection: scores not checked against the truth');
+    // The planted neighbours' scores are known by construction (fixtures/src/planted.ts).
+    const k = Math.min(limit, q.scores.length);
+    note('scores', `planted ${q.scores.slice(0, 3).map((x) => x.toFixed(4)).join(', ')}… got ${results.slice(0, 3).map((x) => x.score.toFixed(4)).join(', ')}…`);
+    for (let i = 0; i < k; i++) expect(results[i]!.score, `${model}: score at rank ${i} (point ${results[i]!.id}, planted ${q.neighbors[i]})`).toBeCloseTo(q.scores[i]!, 3);
+  });
 });
 
 test('an unknown model answers 404 with a message naming it', async () => {

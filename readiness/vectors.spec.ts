@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { errorMessageOf, expectNoInternals, expectOrdered, expectStatus } from './lib/expectations.ts';
 import { gw } from './lib/http.ts';
+import { fixtureQuery, modelConfig } from './lib/models.ts';
 import { note } from './lib/record.ts';
 import { target } from './lib/target.ts';
 
@@ -85,6 +86,35 @@ test('limit is honoured: limit 1 gives one result, limit 2 at most two', async (
   expect(one.json().results.length, 'results for limit 1').toBe(1);
   const two = await gw.post(SEARCH, { collection: COLLECTION, query_vector: [0.1, 0.2, 0.3], limit: 2 });
   expect(two.json().results.length, 'results for limit 2').toBeLessThanOrEqual(2);
+});
+
+test('batch search answers each search as the single search does', async () => {
+  const cfg = await modelConfig('general');
+  const searches = [0, 1, 2].map((j) => ({ model: 'general', query_vector: fixtureQuery(cfg, j).vector, limit: 5 }));
+  const batch = await gw.post(`${SEARCH}/batch`, { searches });
+  expectStatus(batch, 200, 'batch search');
+  const responses = batch.json().responses as Array<{ results: Array<{ id: unknown }> }>;
+  expect(Array.isArray(responses) ? responses.length : 0, 'one response per search').toBe(searches.length);
+  for (const [j, body] of searches.entries()) {
+    const single = await gw.post(SEARCH, body, { quiet: true });
+    expectStatus(single, 200, `single search ${j}`);
+    const want = (single.json().results as Array<{ id: unknown }>).map((x) => String(x.id));
+    expect(responses[j]!.results.map((x) => String(x.id)), `batch response ${j}: same ids as the single search`).toEqual(want);
+    expect(want.length, `search ${j} found points`).toBeGreaterThan(0);
+  }
+});
+
+test('an identical search is answered from the cache', async () => {
+  // A threshold of this run's own makes the request new to the cache; the second one must hit it.
+  const body = { collection: COLLECTION, query_vector: [0.3, 0.2, 0.1], limit: 3, score_threshold: -1 + (hash(target().runId) % 1000) / 1e6 };
+  const first = await gw.post(SEARCH, body);
+  expectStatus(first, 200, 'first search');
+  const second = await gw.post(SEARCH, body);
+  expectStatus(second, 200, 'the same search again');
+  note('cached', `first ${first.json().cached}, second ${second.json().cached}`);
+  expect(first.json().cached, 'a new search is not served from the cache').toBe(false);
+  expect(second.json().cached, 'the identical search is served from the cache').toBe(true);
+  expect(second.json().results, 'the cached answer equals the fresh one').toEqual(first.json().results);
 });
 
 /** Every bad input of the gateway contract: the right 4xx, a message that says what is wrong, nothing internal. */

@@ -35,7 +35,7 @@ export function fixtureFor(m: ModelConfig): DatasetSpec {
 }
 
 /** Query `j` of the model's fixture as a plain array, with its planted neighbours. */
-export function fixtureQuery(m: ModelConfig, j = 0): { vector: number[]; neighbors: Array<number | string> } {
+export function fixtureQuery(m: ModelConfig, j = 0): { vector: number[]; neighbors: Array<number | string>; scores: number[] } {
   const q = queryAt(fixtureFor(m), j);
-  return { vector: Array.from(q.vector), neighbors: [...q.neighbors] };
+  return { vector: Array.from(q.vector), neighbors: [...q.neighbors], scores: [...q.scores] };
 }

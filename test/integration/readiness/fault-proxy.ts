@@ -19,6 +19,10 @@ export const FAULTS = [
   'missing-auth',
   'unordered-results',
   'wrong-results',
+  'wrong-scores',
+  'truncated-results',
+  'broken-batch',
+  'cache-off',
   'slow-search',
   'missing-metrics',
   'metrics-404',
@@ -199,6 +203,32 @@ const FAULT_TABLE: Record<FaultName, Fault> = {
   'wrong-results': {
     describe: 'search results carry other points\' ids (scores unchanged)',
     answer: (ex, ans) => mapSearchResults(ex, ans, (hits) => hits.map((h) => ({ ...h, id: typeof h.id === 'number' ? h.id + 7 : `${h.id}-x` }))),
+  },
+  'wrong-scores': {
+    describe: 'search scores are off by 5 % (ids and order unchanged)',
+    answer: (ex, ans) => mapSearchResults(ex, ans, (hits) => hits.map((h) => ({ ...h, score: h.score * 0.95 }))),
+  },
+  'truncated-results': {
+    describe: 'searches return only half of the points the limit asks for',
+    answer: (ex, ans) => mapSearchResults(ex, ans, (hits) => hits.slice(0, Math.ceil(hits.length / 2))),
+  },
+  'broken-batch': {
+    describe: 'batch search answers 200 with no responses',
+    answer(ex, ans) {
+      if (ex.path !== '/api/v1/vectors/search/batch' || ans.status !== 200) return ans;
+      return mapJson(ans, (b) => void (b.responses = []));
+    },
+  },
+  'cache-off': {
+    describe: 'the search cache is never used (every answer says cached: false)',
+    request(ex) {
+      // A fresh score_threshold each time: the gateway never sees the same search twice.
+      if (ex.path !== '/api/v1/vectors/search') return;
+      const b = requestJson(ex);
+      if (!b || typeof b !== 'object' || b.score_threshold === undefined) return;
+      b.score_threshold = Number(b.score_threshold) - Math.random() * 1e-9;
+      ex.body = Buffer.from(JSON.stringify(b));
+    },
   },
   'slow-search': {
     describe: 'every search on one model takes longer (slowMs)',

@@ -167,6 +167,30 @@ describe('readiness suite against a gateway behind the fault proxy', () => {
       stillPass: ['the model list names the nine runbook models'],
     },
     {
+      fault: 'wrong-scores',
+      only: ['models'],
+      expected: MODELS.map((m) => ({ title: `${m} › search returns as many distinct points as the limit asks, with the true scores`, error: new RegExp(`${m}: score at rank 0`) })),
+      stillPass: MODELS.map((m) => `${m} › search returns results ordered by score, the nearest neighbour first`),
+    },
+    {
+      fault: 'truncated-results',
+      only: ['models'],
+      expected: MODELS.map((m) => ({ title: `${m} › search returns as many distinct points as the limit asks, with the true scores`, error: /results for limit 10.*expected 5 to be 10/ })),
+      stillPass: MODELS.map((m) => `${m} › model health reports healthy`),
+    },
+    {
+      fault: 'broken-batch',
+      only: ['vectors'],
+      expected: [{ title: 'batch search answers each search as the single search does', error: /one response per search: expected \+?0 to be 3/ }],
+      stillPass: ['upsert → get → search → delete round trip keeps vectors and payloads'],
+    },
+    {
+      fault: 'cache-off',
+      only: ['vectors'],
+      expected: [{ title: 'an identical search is answered from the cache', error: /the identical search is served from the cache: expected false to be true/ }],
+      stillPass: ['batch search answers each search as the single search does'],
+    },
+    {
       fault: 'slow-search',
       only: ['performance'],
       expected: [{ title: SLOW_CHECK, error: /p95 \d+(\.\d+)? ms against the ci gate/ }],
