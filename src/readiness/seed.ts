@@ -1,5 +1,6 @@
 import { queryAt, seedSpecForModel, vectorAt } from '../../fixtures/src/index.ts';
 import type { DatasetSpec, Distance } from '../../fixtures/src/index.ts';
+import { request } from 'undici';
 import { seedCollection } from '../../fixtures/src/node/loader.ts';
 import { errorMessage } from '../util/errors.ts';
 import type { GatewayClient, ModelInfo } from './gateway-client.ts';
@@ -34,6 +35,40 @@ export async function seedModels(qdrant: { url: string; apiKey?: string }, model
   };
   await Promise.all(Array.from({ length: Math.min(SEED_PARALLEL, queue.length) }, worker));
   log(`seeded ${models.length} model collections (${points} points written) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  await waitIndexed(qdrant, models, log);
+}
+
+/** How long the runner waits for the engine to index what it just seeded. */
+const INDEX_WAIT_MS = 120_000;
+
+/**
+ * After a load the engine optimizes (builds the index; Qdrant says `yellow`) before it reports
+ * `green`. The specs check the steady state, as an operator would after a load: wait for it,
+ * bounded. A collection still yellow at the deadline is left for the specs to report.
+ */
+export async function waitIndexed(qdrant: { url: string; apiKey?: string }, models: ModelInfo[], log: (l: string) => void): Promise<void> {
+  const t0 = performance.now();
+  const pending = new Set(models.map((m) => m.collection));
+  while (pending.size > 0 && performance.now() - t0 < INDEX_WAIT_MS) {
+    for (const c of [...pending]) {
+      const status = await collectionStatus(qdrant, c).catch(() => undefined);
+      if (status === 'green') pending.delete(c);
+    }
+    if (pending.size > 0) await new Promise((r) => setTimeout(r, 500));
+  }
+  const secs = ((performance.now() - t0) / 1000).toFixed(1);
+  if (pending.size > 0) log(`not indexed after ${secs} s: ${[...pending].join(', ')} (the model checks will say so)`);
+  else if (performance.now() - t0 > 1000) log(`collections indexed (green) after ${secs} s`);
+}
+
+async function collectionStatus(qdrant: { url: string; apiKey?: string }, collection: string): Promise<string | undefined> {
+  const res = await request(`${qdrant.url}/collections/${encodeURIComponent(collection)}`, {
+    headers: qdrant.apiKey ? { 'api-key': qdrant.apiKey } : {},
+    headersTimeout: 5000,
+    bodyTimeout: 5000,
+  });
+  const body = (await res.body.json()) as { result?: { status?: string } };
+  return res.statusCode === 200 ? body.result?.status : undefined;
 }
 
 /**
