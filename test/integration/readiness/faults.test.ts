@@ -108,6 +108,7 @@ describe('readiness suite against a gateway behind the fault proxy', () => {
   afterAll(async () => {
     await proxy?.close();
     await stackDown(dir);
+    rmSync(dir, { recursive: true, force: true });
     rmSync(outRoot, { recursive: true, force: true });
   }, 60_000);
 
