@@ -70,6 +70,7 @@ export function mergeResults(runs: BenchResults[], profileName?: string): BenchR
     finished_at: ends[ends.length - 1]!,
     duration_s: Math.max(...runs.map((r) => r.duration_s)),
     throughput_rps: Math.round(runs.reduce((s, r) => s + r.throughput_rps, 0) * 10) / 10,
+    cached_answers: runs.reduce((s, r) => s + (r.cached_answers ?? 0), 0),
     ...streamResults(total),
     timeline: seconds.map((s, second) => {
       const p = percentilesMs(s.hist);

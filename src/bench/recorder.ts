@@ -27,6 +27,8 @@ export interface SecondStats {
 
 const newStream = (): StreamStats => ({ requests: 0, ok: 0, errors: emptyErrorCounts(), recallSum: 0, recallCount: 0, hist: newLatencyHistogram() });
 
+const CACHED_MARK = '"cached":true';
+
 export class RunRecorder {
   readonly total = newStream();
   readonly perEntry: StreamStats[];
@@ -40,6 +42,9 @@ export class RunRecorder {
    * query with the same bytes, so an identical body is not parsed again: same bytes, same result.
    */
   private readonly lastAnswer = new Map<PreparedQuery, { body: Buffer; recall: number | null }>();
+
+  /** Answers the gateway says came from its cache (`"cached":true`): their latency is the cache's, not the engine's. */
+  cachedAnswers = 0;
 
   /** Measurement start (performance.now ms): seconds of the timeline count from it. */
   originMs = 0;
@@ -87,6 +92,7 @@ export class RunRecorder {
     if (r === null) return this.fail(stream, sec, 'bad_body');
     this.total.ok++;
     stream.ok++;
+    if (body !== null && body.includes(CACHED_MARK)) this.cachedAnswers++;
     this.total.recallSum += r;
     this.total.recallCount++;
     stream.recallSum += r;

@@ -38,9 +38,9 @@ function renderTimeline(r: BenchResults): string[] {
 function renderDriver(d: Record<string, unknown>): string {
   const parts = [`cpu ${String(d.cpu_pct_of_one_core)} % of one core`, `${String(d.cpu_us_per_request)} µs/request`];
   const lag = d.event_loop_lag_ms as { p99: number } | undefined;
-  if (lag) parts.push(`event-loop lag p99 ${lag.p99} ms`);
+  if (lag) parts.push(`event-loop lag p99 ${fmt(lag.p99)} ms`);
   const send = d.send_lag_ms as { p99: number } | undefined;
-  if (send) parts.push(`send lag p99 ${send.p99} ms`);
+  if (send) parts.push(`send lag p99 ${fmt(send.p99)} ms`);
   if (d.queued_sends !== undefined) parts.push(`queued sends ${String(d.queued_sends)}`);
   if (d.dropped !== undefined) parts.push(`dropped ${String(d.dropped)}`);
   return `driver self-check: ${parts.join(', ')}`;

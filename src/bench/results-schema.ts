@@ -61,6 +61,8 @@ export const benchResultsSchema = stream
     latency_note: z.string(),
     duration_s: z.number(),
     throughput_rps: z.number(),
+    /** Answers the gateway marked `"cached":true` (absent in runs before it was counted). */
+    cached_answers: z.number().int().nonnegative().optional(),
     k: z.number().int().positive(),
     params: z.record(z.unknown()),
     target: z.object({ url: z.string(), api: z.enum(['gateway', 'qdrant']) }),

@@ -12,7 +12,7 @@ import { UserError } from '../../../src/util/errors.ts';
 
 const source = { queryCount: () => 4, query: (_d: string, j: number) => ({ vector: [j, 1], neighbors: [0, 1] }) };
 
-function fakeRun(latenciesMs: number[], profile = 'ci', okBody = '{"results":[{"id":0},{"id":1}]}') {
+function fakeRun(latenciesMs: number[], profile = 'ci', okBody = '{"results":[{"id":0},{"id":1}]}', mode: 'open' | 'closed' = 'open') {
   const workload = buildWorkload([{ collection: 'c', dataset: 'd', weight: 1 }], source, { api: 'gateway', k: 2, queries: 4 });
   const rec = new RunRecorder(workload);
   latenciesMs.forEach((ms, i) => rec.response(workload.queries[i % 4]!, i * 10, i * 10 + ms, 200, okBody));
@@ -21,7 +21,7 @@ function fakeRun(latenciesMs: number[], profile = 'ci', okBody = '{"results":[{"
     runId: `run-${latenciesMs.length}`,
     startedAt: new Date(0),
     finishedAt: new Date(1000),
-    mode: 'open',
+    mode,
     params: { rate: 100 },
     target: { url: 'http://127.0.0.1:1', api: 'gateway' },
     workload,
@@ -70,6 +70,23 @@ describe('results', () => {
     expect(m.throughput_rps).toBe(a.throughput_rps + b.throughput_rps);
     expect(m.merged_from).toEqual([a.run_id, b.run_id]);
     expect(m.timeline.reduce((s, t) => s + t.requests, 0)).toBe(m.requests);
+  });
+
+  it('a closed-loop run never decides a latency gate (its latency is not corrected), an open-loop run does', () => {
+    const open = fakeRun([1, 2, 3, 400]);
+    const closed = fakeRun([1, 2, 3, 400], 'ci', undefined, 'closed');
+    expect(open.gates.some((g) => g.metric.startsWith('latency_ms.'))).toBe(true);
+    expect(closed.gates.some((g) => g.metric.startsWith('latency_ms.'))).toBe(false);
+    expect(closed.gates.map((g) => g.name)).toContain('error_rate');
+  });
+
+  it('counts answers the gateway served from its cache and warns when they are a noticeable share', () => {
+    const cached = fakeRun([1, 2, 3, 4], 'ci', '{"results":[{"id":0},{"id":1}],"cached":true}');
+    expect(cached.cached_answers).toBe(4);
+    expect(cached.warnings.some((w) => /from the gateway's cache/.test(w))).toBe(true);
+    const fresh = fakeRun([1, 2, 3, 4]);
+    expect(fresh.cached_answers).toBe(0);
+    expect(fresh.warnings.some((w) => /cache/.test(w))).toBe(false);
   });
 
   it('refuses to merge open- with closed-loop runs', () => {
