@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from datetime import datetime, timezone
 from typing import Any, AsyncIterator
@@ -30,9 +31,15 @@ def build(settings: Settings) -> Any:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await anyio.to_thread.run_sync(SPARES.warm)
+        # The server answers (`/healthz`, `/livez`) while the collections on disk are opened in
+        # the background; `/readyz` says 503 until every one of them is open.
+        loading = asyncio.create_task(registry.load_all())
         app.state.ready = True
         yield
         app.state.ready = False
+        loading.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loading
         await anyio.to_thread.run_sync(registry.close_all)
 
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -11,7 +11,9 @@ import multiprocessing as mp
 import os
 import re
 import shutil
+import sys
 import threading
+import time
 from datetime import datetime, timezone
 from typing import Any
 
@@ -27,6 +29,9 @@ _ERRORS = {cls.__name__: cls for cls in (
     errors.Unsupported, errors.FormatError, errors.ValidationFailed, errors.PathValidationFailed,
 )}
 MAX_NAME = 255
+# A data call for a collection that start-up is still opening waits this long for it, then
+# answers 503. Opening takes a worker start (Python imports, ~1-2 s) plus the shard load.
+LOAD_WAIT_S = 60.0
 NAME_RE = re.compile(r"^[^/\\:*?\"<>|\x00]{1,255}$")
 
 
@@ -120,8 +125,13 @@ class Spares:
 SPARES = Spares()
 
 
+class ShardNotReady(errors.QdrantError):
+    status = 503
+    prefix = "Service unavailable: "
+
+
 class Collection:
-    def __init__(self, name: str, coll_dir: str, config: m.CollectionConfig, created_at: str) -> None:
+    def __init__(self, name: str, coll_dir: str, config: m.CollectionConfig, created_at: str, loaded: bool = True) -> None:
         self.name = name
         self.dir = coll_dir
         self.config = config
@@ -131,6 +141,13 @@ class Collection:
         self.last_info: dict[str, Any] | None = None
         # Set when the collection is deleted or replaced while requests still wait on `lock`.
         self.gone = False
+        # Collections found on disk at start-up are opened in the background (`Registry.load_all`):
+        # "loading" until the first attempt ends, then "ok" or "failed" (a later call retries).
+        self.load_state = "ok" if loaded else "loading"
+        self.load_error: str | None = None
+        self.load_attempted = asyncio.Event()
+        if loaded:
+            self.load_attempted.set()
 
     @property
     def optimizing(self) -> bool:
@@ -148,14 +165,52 @@ class Collection:
         return self.worker
 
     async def call(self, op: str, **kwargs: Any) -> Any:
+        if not self.load_attempted.is_set():
+            try:
+                await asyncio.wait_for(self.load_attempted.wait(), LOAD_WAIT_S)
+            except asyncio.TimeoutError:
+                raise ShardNotReady(f"collection `{self.name}` is still loading, retry later") from None
         async with self.lock:
             if self.gone:
                 raise errors.collection_not_found(self.name)
+            if self.load_state != "ok":
+                # The start-up load failed: try again, and leave the failed state on success.
+                await anyio.to_thread.run_sync(self._ensure_worker)
+                self._loaded()
             return await anyio.to_thread.run_sync(lambda: self._ensure_worker().call(op, **kwargs))
 
     async def start(self, create: bool) -> None:
         async with self.lock:
+            if self.gone:
+                return
             await anyio.to_thread.run_sync(lambda: self._ensure_worker(create))
+
+    async def load(self) -> None:
+        """Open a collection found on disk at start-up; a failure is logged and kept in `load_state`."""
+        started = time.monotonic()
+        try:
+            await self.start(create=False)
+        except Exception as err:  # noqa: BLE001 — reported in the log and by /readyz
+            self.load_state = "failed"
+            self.load_error = str(err)
+            print(
+                f"qdrant-local: ERROR collection `{self.name}` failed to load: {err} "
+                f"(/readyz answers 503 until it loads on a later call or is deleted)",
+                file=sys.stderr,
+                flush=True,
+            )
+        else:
+            if not self.gone:
+                self._loaded()
+                print(f"qdrant-local: collection `{self.name}` loaded in {time.monotonic() - started:.1f} s", flush=True)
+        finally:
+            self.load_attempted.set()
+
+    def _loaded(self) -> None:
+        if self.load_state == "failed":
+            print(f"qdrant-local: collection `{self.name}` loaded after an earlier failure", flush=True)
+        self.load_state = "ok"
+        self.load_error = None
 
     async def stop(self) -> None:
         """Close the worker (flushes the shard). Caller holds `lock`."""
@@ -201,7 +256,32 @@ class Registry:
             coll_dir = os.path.join(self.root, name)
             if os.path.exists(os.path.join(coll_dir, "collection.json")) and os.path.isdir(os.path.join(coll_dir, "shard")):
                 config, created_at = load_meta(coll_dir)
-                self.collections[name] = Collection(name, coll_dir, config, created_at)
+                self.collections[name] = Collection(name, coll_dir, config, created_at, loaded=False)
+
+    async def load_all(self) -> None:
+        """Start-up: open every collection found on disk, a few at a time (each in its own worker)."""
+        pending = [c for c in self.collections.values() if c.load_state == "loading"]
+        if not pending:
+            return
+        started = time.monotonic()
+        limit = asyncio.Semaphore(max(2, os.cpu_count() or 1))
+
+        async def one(coll: Collection) -> None:
+            async with limit:
+                await coll.load()
+
+        await asyncio.gather(*(one(c) for c in pending))
+        failed = sorted(c.name for c in pending if c.load_state == "failed")
+        print(
+            f"qdrant-local: opened {len(pending) - len(failed)} of {len(pending)} collections in {time.monotonic() - started:.1f} s"
+            + (f"; failed: {', '.join(failed)}" if failed else ""),
+            file=sys.stderr if failed else sys.stdout,
+            flush=True,
+        )
+
+    def not_ready(self) -> list[str]:
+        """Collections whose shard is not open yet (loading, or failed to load)."""
+        return sorted(name for name, c in self.collections.items() if c.load_state != "ok")
 
     def get(self, name: str) -> Collection:
         check_name(name)

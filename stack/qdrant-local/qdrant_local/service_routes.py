@@ -35,7 +35,7 @@ async def livez(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    if not request.app.state.ready:
+    if not request.app.state.ready or request.app.state.registry.not_ready():
         return PlainTextResponse("some shards are not ready", status_code=503)
     return PlainTextResponse("all shards are ready")
 
