@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dockerEngineLocation } from '../../../src/targets/containers.ts';
+import { QDRANT_IMAGE, REDIS_IMAGE, gatewayImageOverride } from '../../../src/targets/images.ts';
+import { ExitCode } from '../../../src/util/exit-codes.ts';
+import { REPO_ROOT } from '../../../src/util/paths.ts';
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn('npx', ['tsx', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - t0 }));
+  });
+}
+
+describe('containers target', () => {
+  it('without a Docker engine, stops at once with one line naming --target local', async () => {
+    const r = await run(['src/cli/readiness.ts', '--target', 'containers'], { ...process.env, DOCKER_HOST: 'unix:///nonexistent.sock' });
+    expect(r.code).toBe(ExitCode.Unreachable);
+    const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: --target containers needs a Docker engine .*: use --target local$/);
+    expect(r.stdout).not.toMatch(/target ready/);
+    expect(r.ms).toBeLessThan(15_000);
+  });
+
+  it('finds where an engine may answer without connecting', () => {
+    const none = (): boolean => false;
+    expect(dockerEngineLocation({ DOCKER_HOST: 'unix:///nonexistent.sock' }, none)).toBeNull();
+    expect(dockerEngineLocation({ DOCKER_HOST: 'unix:///run/d.sock' }, (p) => p === '/run/d.sock')).toBe('unix:///run/d.sock');
+    expect(dockerEngineLocation({ DOCKER_HOST: 'tcp://10.0.0.5:2375' }, none)).toBe('tcp://10.0.0.5:2375');
+    expect(dockerEngineLocation({}, none)).toBeNull();
+    expect(dockerEngineLocation({}, (p) => p === '/var/run/docker.sock')).toBe('unix:///var/run/docker.sock');
+    expect(dockerEngineLocation({ XDG_RUNTIME_DIR: '/run/user/1000' }, (p) => p === '/run/user/1000/docker.sock')).toBe('unix:///run/user/1000/docker.sock');
+  });
+
+  it('pins exact image tags, the same ones docker-compose.test.yml uses', () => {
+    expect(QDRANT_IMAGE).toMatch(/^qdrant\/qdrant:v1\.\d+\.\d+$/);
+    expect(REDIS_IMAGE).toMatch(/^redis:7\.\d+\.\d+-alpine$/);
+    const compose = readFileSync(join(REPO_ROOT, 'docker-compose.test.yml'), 'utf8');
+    const images = [...compose.matchAll(/^\s+image:\s*(\S+)\s*$/gm)].map((m) => m[1]);
+    expect(images).toEqual(expect.arrayContaining([QDRANT_IMAGE, REDIS_IMAGE]));
+  });
+
+  it('uses VDB_GATEWAY_IMAGE when set, else builds the Dockerfile', () => {
+    expect(gatewayImageOverride({ VDB_GATEWAY_IMAGE: 'registry.example/gw:1.2.3' })).toBe('registry.example/gw:1.2.3');
+    expect(gatewayImageOverride({ VDB_GATEWAY_IMAGE: ' ' })).toBeNull();
+    expect(gatewayImageOverride({})).toBeNull();
+  });
+});
