@@ -51,7 +51,7 @@ export function readStackInfo(dir?: string): StackInfo | null {
   }
 }
 
-function writeStackInfo(info: StackInfo): void {
+export function writeStackInfo(info: StackInfo): void {
   // It holds API keys: readable by the owner only.
   writeFileSync(join(info.dir, STACK_FILE), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
 }

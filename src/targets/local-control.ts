@@ -1,6 +1,5 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { STACK_FILE, readStackInfo } from '../stack/launcher.ts';
+import { readStackInfo, writeStackInfo } from '../stack/launcher.ts';
 import { stopProcessGroup } from '../stack/process.ts';
 import { startQdrant } from '../stack/services/qdrant.ts';
 import { startRedis } from '../stack/services/redis.ts';
@@ -19,7 +18,7 @@ export function localControl(dir: string): ServiceControl {
   };
   const save = (info: StackInfo, oldPid: number, newPid: number): void => {
     info.pids = info.pids.map((p) => (p === oldPid ? newPid : p));
-    writeFileSync(join(info.dir, STACK_FILE), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+    writeStackInfo(info);
   };
   return {
     services: ['redis', 'qdrant'],
