@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackDown, stackUp } from '../../../src/stack/launcher.ts';
+import { readResponse } from '../../helpers/http.ts';
 import { startRedis } from '../../../src/stack/services/redis.ts';
 import { stopProcessGroup } from '../../../src/stack/process.ts';
 import type { GatewayInfo, StackInfo, StartedService, RedisInfo } from '../../../src/stack/types.ts';
@@ -31,14 +32,8 @@ async function call(path: string, init: { method?: string; body?: unknown; raw?:
     body: init.raw ?? (init.body !== undefined ? JSON.stringify(init.body) : undefined),
     signal: AbortSignal.timeout(15_000),
   });
-  const text = await res.text();
-  let json: Json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, json, text };
+  const r = await readResponse(res);
+  return { ...r, json: r.json as Json };
 }
 
 /** GET from a given local address (to prove the allowlist sees the real client). */

@@ -1,24 +1,13 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runCommand, type CommandResult } from '../../helpers/run-command.ts';
 import { describe, expect, it } from 'vitest';
 import { dockerEngineLocation } from '../../../src/targets/containers.ts';
 import { QDRANT_IMAGE, REDIS_IMAGE, gatewayImageOverride } from '../../../src/targets/images.ts';
 import { ExitCode } from '../../../src/util/exit-codes.ts';
 import { REPO_ROOT } from '../../../src/util/paths.ts';
 
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  const t0 = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - t0 }));
-  });
-}
+const run = (args: string[], env: NodeJS.ProcessEnv): Promise<CommandResult> => runCommand('npx', ['tsx', ...args], { env });
 
 describe('containers target', () => {
   it('without a Docker engine, stops at once with one line naming --target local', async () => {
