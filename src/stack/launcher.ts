@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { StackInfo } from './types.ts';
 import { pickPort } from './ports.ts';
 import { httpOk, isAlive, stopProcessGroup } from './process.ts';
-import { QDRANT_GRPC_SEED_PORT, QDRANT_SEED_PORT, qdrantReady, startQdrant } from './services/qdrant.ts';
+import { QDRANT_GRPC_SEED_PORT, QDRANT_SEED_PORT, QDRANT_STOP_GRACE_MS, qdrantReady, startQdrant } from './services/qdrant.ts';
 import { REDIS_SEED_PORT, redisPing, startRedis } from './services/redis.ts';
 import { startGatewayTier } from './services/gateway.ts';
 import { UserError } from '../util/errors.ts';
@@ -128,7 +128,8 @@ export async function stackDown(dir?: string): Promise<{ stopped: number[] }> {
   const info = readStackInfo(d);
   if (!info) return { stopped: [] };
   const pids = [...info.pids].reverse();
-  for (const pid of pids) await stopProcessGroup(pid, 10_000);
+  // A stopped process returns at once; the grace only matters for one still flushing (Qdrant).
+  for (const pid of pids) await stopProcessGroup(pid, pid === info.qdrant.pid ? QDRANT_STOP_GRACE_MS : 10_000);
   const survivors = pids.filter(isAlive);
   if (survivors.length > 0) throw new UserError(`could not stop pid(s) ${survivors.join(', ')}: kill them by hand`);
   rmSync(join(d, STACK_FILE), { force: true });

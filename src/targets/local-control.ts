@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { readStackInfo, writeStackInfo } from '../stack/launcher.ts';
 import { stopProcessGroup } from '../stack/process.ts';
-import { startQdrant } from '../stack/services/qdrant.ts';
+import { QDRANT_STOP_GRACE_MS, startQdrant } from '../stack/services/qdrant.ts';
 import { startRedis } from '../stack/services/redis.ts';
 import type { StackInfo } from '../stack/types.ts';
 import type { ServiceControl } from './control.ts';
@@ -25,7 +25,7 @@ export function localControl(dir: string): ServiceControl {
     async stop(service) {
       const info = load();
       if (service === 'redis') await stopProcessGroup(info.redis.pid);
-      else if (service === 'qdrant') await stopProcessGroup(info.qdrant.pid, 10_000);
+      else if (service === 'qdrant') await stopProcessGroup(info.qdrant.pid, QDRANT_STOP_GRACE_MS);
       else throw new Error(`cannot stop ${service}`);
     },
     async start(service) {

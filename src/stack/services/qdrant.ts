@@ -16,6 +16,8 @@ export const QDRANT_LOCAL_DIR = join(REPO_ROOT, 'stack', 'qdrant-local');
 const REQUIREMENTS = join(QDRANT_LOCAL_DIR, 'requirements.txt');
 const READY_TIMEOUT_MS = 90_000;
 const VENV_LOCK_WAIT_MS = 15 * 60_000;
+/** Qdrant flushes every collection on SIGTERM before it exits: give it time before SIGKILL. */
+export const QDRANT_STOP_GRACE_MS = 30_000;
 
 export type QdrantRuntime = { engine: 'qdrant'; bin: string } | { engine: 'qdrant-local'; python: string };
 
@@ -164,6 +166,6 @@ export async function startQdrant(opts: QdrantStartOptions): Promise<StartedServ
   }
   return {
     info: { url, apiKey: opts.apiKey ?? '', engine: runtime.engine, version, storagePath: opts.storagePath, pid, log: opts.logPath },
-    stop: () => stopProcessGroup(pid, 10_000),
+    stop: () => stopProcessGroup(pid, QDRANT_STOP_GRACE_MS),
   };
 }
