@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { StackInfo } from './types.ts';
 import { pickPort } from './ports.ts';
 import { httpOk, isAlive, stopProcessGroup } from './process.ts';
@@ -132,8 +133,18 @@ export async function stackDown(dir?: string): Promise<{ stopped: number[] }> {
   for (const pid of pids) await stopProcessGroup(pid, pid === info.qdrant.pid ? QDRANT_STOP_GRACE_MS : 10_000);
   const survivors = pids.filter(isAlive);
   if (survivors.length > 0) throw new UserError(`could not stop pid(s) ${survivors.join(', ')}: kill them by hand`);
+  await waitUntilReaped(pids);
   rmSync(join(d, STACK_FILE), { force: true });
   return { stopped: pids };
+}
+
+/**
+ * An exited service stays a zombie until its parent (init, for a detached service) reaps it, and
+ * `kill -0` still answers for it: wait briefly so that after `down` its pid is gone altogether.
+ */
+async function waitUntilReaped(pids: number[], timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (pids.some((p) => existsSync(`/proc/${p}`)) && Date.now() < deadline) await sleep(25);
 }
 
 /** What runs and whether it answers its health probe. */

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +67,8 @@ describe('local stack launcher (data tier)', () => {
     const { stopped } = await stackDown(dir);
     expect(stopped.sort()).toEqual([...info.pids].sort());
     expect(info.pids.filter(isAlive)).toEqual([]);
+    // not even a zombie: `kill -0` from a shell must not find them either
+    expect(info.pids.filter((p) => existsSync(`/proc/${p}`))).toEqual([]);
     expect(readStackInfo(dir)).toBeNull();
     expect((await stackStatus(dir)).running).toBe(false);
   });
