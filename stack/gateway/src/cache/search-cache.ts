@@ -51,39 +51,65 @@ end
 return 0`;
 
 /**
- * Rate-limit hit (optional) + cache lookup in one round trip. KEYS: cache hash, generation
- * [, rate counter]. ARGV: field, lookup ('1' or '0') [, window ms, max].
+ * Pending cache fills + rate-limit hit (optional) + cache lookup, in one round trip.
+ * KEYS: cache hash, generation [, rate counter], then a (cache hash, generation) pair per fill.
+ * ARGV: field, lookup ('1' or '0'), counted ('1' or '0'), window ms, max, cache TTL s, then a
+ * (generation token, field, answer) triple per fill.
+ * Fills come first, each stored only if its collection's generation is still the one its
+ * answer was computed under (SET_IF_GENERATION), so a lookup sees the answers filled before it.
  * The counter follows @fastify/rate-limit's RedisStore exactly (fixed window: INCR, PEXPIRE
  * on the first hit, else PTTL), so that both count the same key the same way.
  * Returns {current, ttl} when over the limit, else {current, ttl, generation, answer|nil}
  * (current = -1 without a counter).
  */
-const ADMIT_AND_LOOKUP = `
+const FILL_ADMIT_AND_LOOKUP = `
+local fills = (#ARGV - 6) / 3
+local k = #KEYS - 2 * fills
+for i = 0, fills - 1 do
+  local hash = KEYS[k + 1 + 2 * i]
+  if (redis.call('GET', KEYS[k + 2 + 2 * i]) or '0') == ARGV[7 + 3 * i] then
+    redis.call('HSET', hash, ARGV[8 + 3 * i], ARGV[9 + 3 * i])
+    if redis.call('TTL', hash) < 0 then redis.call('EXPIRE', hash, ARGV[6]) end
+  end
+end
 local current = -1
 local ttl = -1
-if #KEYS == 3 then
+if ARGV[3] == '1' then
   current = redis.call('INCR', KEYS[3])
-  ttl = tonumber(ARGV[3])
+  ttl = tonumber(ARGV[4])
   if current == 1 then
     redis.call('PEXPIRE', KEYS[3], ttl)
   else
     ttl = redis.call('PTTL', KEYS[3])
   end
-  if current > tonumber(ARGV[4]) then return {current, ttl} end
+  if current > tonumber(ARGV[5]) then return {current, ttl} end
 end
 if ARGV[2] ~= '1' then return {current, ttl} end
 local gen = redis.call('GET', KEYS[2]) or '0'
 return {current, ttl, gen, redis.call('HGET', KEYS[1], ARGV[1])}`;
 
+/**
+ * How long a fill may wait for a lookup to ride on before it is written on its own. Under
+ * load the next lookup comes much sooner; an idle gateway still fills within this delay.
+ */
+const FILL_DELAY_MS = 5;
+/** At most this many fills ride on one lookup (bounds the call's size). */
+const MAX_FILLS_PER_LOOKUP = 32;
+
 type LookupRedis = Redis & {
-  gwAdmitLookup(numKeys: number, ...args: Array<string | number>): Promise<[number, number, string?, (string | null)?]>;
+  gwFillAdmitLookup(numKeys: number, ...args: Array<string | number>): Promise<[number, number, string?, (string | null)?]>;
   gwCacheSet(k1: string, k2: string, gen: string, field: string, value: string, ttl: number): Promise<number>;
 };
+
+/** A fill waiting to be written: cache hash, generation key, token, field, answer. */
+type Fill = [string, string, string, string, string];
 
 /**
  * Redis-backed cache. One hash per collection holds its answers; a generation counter per
  * collection is bumped on every write, and an answer is stored only if the generation it was
  * computed under is still current (so a search racing a write never caches a stale answer).
+ * Fills wait for the next lookup and ride on its round trip (at most FILL_DELAY_MS, then they
+ * are written alone): a miss then costs one Redis round trip, not two.
  * Invalidations that fail while Redis is down are replayed when it comes back, before the
  * cache is used again.
  */
@@ -91,9 +117,8 @@ export class RedisSearchCache implements SearchCache {
   readonly countsRates = true;
   private readonly pending = new Set<string>();
   private replaying = false;
-  /** Fills waiting to be written (after the answers that produced them are sent). */
-  private fills: Array<[string, string, string, string, string]> = [];
-  private fillScheduled = false;
+  private fills: Fill[] = [];
+  private fillTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly redis: Redis,
@@ -102,8 +127,8 @@ export class RedisSearchCache implements SearchCache {
     private readonly onError: (err: unknown) => void = () => undefined,
   ) {
     redis.defineCommand('gwCacheSet', { numberOfKeys: 2, lua: SET_IF_GENERATION });
-    // no numberOfKeys: the caller passes it (2, or 3 with a rate counter)
-    redis.defineCommand('gwAdmitLookup', { lua: ADMIT_AND_LOOKUP });
+    // no numberOfKeys: the caller passes it (2 or 3, plus two per fill)
+    redis.defineCommand('gwFillAdmitLookup', { lua: FILL_ADMIT_AND_LOOKUP });
     redis.on('ready', () => void this.replay());
   }
 
@@ -119,8 +144,9 @@ export class RedisSearchCache implements SearchCache {
     if (!lookup && !(rate && redisReady(this.redis))) return miss;
     try {
       const keys = rate ? [this.hashKey(collection), this.genKey(collection), rate.key] : [this.hashKey(collection), this.genKey(collection)];
-      const args: Array<string | number> = [key, lookup ? '1' : '0', ...(rate ? [rate.windowMs, rate.max] : [])];
-      const [current, ttl, gen, cached] = await (this.redis as LookupRedis).gwAdmitLookup(keys.length, ...keys, ...args);
+      const args: Array<string | number> = [key, lookup ? '1' : '0', rate ? '1' : '0', rate?.windowMs ?? 0, rate?.max ?? 0, this.ttlS];
+      if (lookup) this.takeFills(keys, args);
+      const [current, ttl, gen, cached] = await (this.redis as LookupRedis).gwFillAdmitLookup(keys.length, ...keys, ...args);
       const state = rate ? { current, ttlMs: ttl } : null;
       if (gen === undefined) return { value: undefined, token: null, rate: state };
       return { value: cached === null || cached === undefined ? undefined : JSON.parse(cached), token: gen, rate: state };
@@ -133,24 +159,32 @@ export class RedisSearchCache implements SearchCache {
   set(collection: string, key: string, value: unknown, token: string | null): void {
     if (token === null || !this.available()) return;
     this.fills.push([this.hashKey(collection), this.genKey(collection), token, key, JSON.stringify(value)]);
-    if (this.fillScheduled) return;
-    this.fillScheduled = true;
-    // after the answer is on its way (the fill is not awaited by anyone), and in one write
-    // for all the fills of this turn of the event loop
-    setImmediate(() => this.flushFills());
+    if (this.fillTimer) return;
+    this.fillTimer = setTimeout(() => this.flushFills(), FILL_DELAY_MS);
+    this.fillTimer.unref();
   }
 
+  /** Moves waiting fills onto a lookup's keys and arguments. */
+  private takeFills(keys: string[], args: Array<string | number>): void {
+    if (this.fills.length === 0) return;
+    const riding = this.fills.length <= MAX_FILLS_PER_LOOKUP ? this.fills : this.fills.slice(0, MAX_FILLS_PER_LOOKUP);
+    this.fills = riding === this.fills ? [] : this.fills.slice(MAX_FILLS_PER_LOOKUP);
+    for (const [h, g, token, field, value] of riding) {
+      keys.push(h, g);
+      args.push(token, field, value);
+    }
+    if (this.fills.length === 0 && this.fillTimer) {
+      clearTimeout(this.fillTimer);
+      this.fillTimer = null;
+    }
+  }
+
+  /** Writes the fills no lookup took within FILL_DELAY_MS. */
   private flushFills(): void {
     const fills = this.fills;
     this.fills = [];
-    this.fillScheduled = false;
-    if (!redisReady(this.redis)) return;
-    const r = this.redis as LookupRedis;
-    if (fills.length === 1) {
-      const [h, g, token, field, value] = fills[0] as [string, string, string, string, string];
-      r.gwCacheSet(h, g, token, field, value, this.ttlS).catch(this.onError);
-      return;
-    }
+    this.fillTimer = null;
+    if (fills.length === 0 || !redisReady(this.redis)) return;
     const p = this.redis.pipeline() as ReturnType<Redis['pipeline']> & { gwCacheSet(...args: Array<string | number>): unknown };
     for (const [h, g, token, field, value] of fills) p.gwCacheSet(h, g, token, field, value, this.ttlS);
     p.exec().catch(this.onError);
