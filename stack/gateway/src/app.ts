@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Redis } from 'ioredis';
 import { NoSearchCache, RedisSearchCache } from './cache/search-cache.ts';
+import { SpeculationPolicy } from './cache/speculation.ts';
 import { CollectionRegistry } from './collections/registry.ts';
 import type { GatewayConfig } from './config/load.ts';
 import { blockListOf } from './config/schema.ts';
@@ -102,7 +103,11 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     cache,
     metrics,
     registry,
-    vectors: new VectorService(qdrant, registry, cache, metrics),
+    vectors: new VectorService(qdrant, registry, cache, metrics, new SpeculationPolicy({
+      enabled: prod.configuration.cache.speculative_lookup.enabled,
+      maxHitRatio: prod.configuration.cache.speculative_lookup.max_hit_ratio,
+      maxRateShare: prod.configuration.cache.speculative_lookup.max_rate_share,
+    })),
     health: new HealthChecks(config, qdrant, redis, metrics),
     rateLimiter: null,
     version: config.deployment.deployment.version,

@@ -58,6 +58,21 @@ describe('RedisSearchCache against a real Redis', () => {
     expect(await redis.hget('c:cache:c', 'k1')).toBeNull();
   });
 
+  it('knows the generation its own writes started, so that a speculative answer right after one is cached', async () => {
+    const cache = new RedisSearchCache(redis, 60, 'e:');
+    expect(cache.generation('c')).toBeNull();
+    const first = await cache.get('c', 'k');
+    expect(cache.generation('c')).toBe(first.token);
+    await cache.invalidate('c');
+    const known = cache.generation('c');
+    expect(known).not.toBe(first.token);
+    // a query sent now, with the lookup alongside, fills under the generation known before it
+    const lookup = await cache.get('c', 'k');
+    expect(lookup.token).toBe(known);
+    cache.set('c', 'k', answer(4), known);
+    expect((await cache.get('c', 'k')).value).toEqual(answer(4));
+  });
+
   it('carries the fills of several collections on one lookup, and counts the rate-limit hit with it', async () => {
     const cache = new RedisSearchCache(redis, 60, 'd:');
     const tokens = await Promise.all(['x', 'y', 'z'].map(async (c) => (await cache.get(c, 'k')).token));

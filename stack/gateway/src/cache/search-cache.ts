@@ -33,6 +33,12 @@ export interface SearchCache {
   get(collection: string, key: string, rate?: RateCheck): Promise<Lookup>;
   /** Whether `get` can count a `RateCheck` (the store is shared, e.g. Redis). */
   readonly countsRates: boolean;
+  /**
+   * The collection's generation as the last lookup saw it (null: none yet). A token for `set`
+   * when the answer's query was sent before a lookup could hand one out (speculation): an
+   * answer is only stored if no write to the collection happened since this was read.
+   */
+  generation(collection: string): string | null;
   /** Stores an answer unless the collection was written to since `get` handed out `token`. */
   set(collection: string, key: string, value: unknown, token: string | null): void;
   /** Drops every cached answer of the collection. */
@@ -119,6 +125,7 @@ export class RedisSearchCache implements SearchCache {
   private replaying = false;
   private fills: Fill[] = [];
   private fillTimer: NodeJS.Timeout | null = null;
+  private readonly generations = new Map<string, string>();
 
   constructor(
     private readonly redis: Redis,
@@ -149,11 +156,16 @@ export class RedisSearchCache implements SearchCache {
       const [current, ttl, gen, cached] = await (this.redis as LookupRedis).gwFillAdmitLookup(keys.length, ...keys, ...args);
       const state = rate ? { current, ttlMs: ttl } : null;
       if (gen === undefined) return { value: undefined, token: null, rate: state };
+      this.generations.set(collection, gen);
       return { value: cached === null || cached === undefined ? undefined : JSON.parse(cached), token: gen, rate: state };
     } catch (err) {
       this.onError(err);
       return miss;
     }
+  }
+
+  generation(collection: string): string | null {
+    return this.generations.get(collection) ?? null;
   }
 
   set(collection: string, key: string, value: unknown, token: string | null): void {
@@ -193,7 +205,7 @@ export class RedisSearchCache implements SearchCache {
   async invalidate(collection: string): Promise<void> {
     try {
       if (!redisReady(this.redis)) throw new Error('redis not ready');
-      await this.redis.multi().incr(this.genKey(collection)).del(this.hashKey(collection)).exec();
+      await this.bump(collection);
     } catch (err) {
       this.pending.add(collection);
       this.onError(err);
@@ -205,7 +217,7 @@ export class RedisSearchCache implements SearchCache {
     this.replaying = true;
     try {
       for (const collection of [...this.pending]) {
-        await this.redis.multi().incr(this.genKey(collection)).del(this.hashKey(collection)).exec();
+        await this.bump(collection);
         this.pending.delete(collection);
       }
     } catch (err) {
@@ -213,6 +225,13 @@ export class RedisSearchCache implements SearchCache {
     } finally {
       this.replaying = false;
     }
+  }
+
+  /** A new generation for the collection (remembered: it is the one its next answers are computed under) and its answers dropped. */
+  private async bump(collection: string): Promise<void> {
+    const replies = await this.redis.multi().incr(this.genKey(collection)).del(this.hashKey(collection)).exec();
+    const [err, gen] = replies?.[0] ?? [null, null];
+    if (!err && typeof gen === 'number') this.generations.set(collection, String(gen));
   }
 
   private hashKey(collection: string): string {
@@ -229,6 +248,9 @@ export class NoSearchCache implements SearchCache {
   readonly countsRates = false;
   async get(): Promise<Lookup> {
     return { value: undefined, token: null, rate: null };
+  }
+  generation(): string | null {
+    return null;
   }
   set(): void {}
   async invalidate(): Promise<void> {}

@@ -69,7 +69,16 @@ export const productionSchema = z.object({
         shutdown_grace_ms: positiveInt,
       }).strict(),
       redis: z.object({ url: redisUrl, command_timeout_ms: positiveInt }).strict(),
-      cache: z.object({ enabled: z.boolean(), ttl_s: positiveInt }).strict(),
+      cache: z.object({
+        enabled: z.boolean(),
+        ttl_s: positiveInt,
+        // send the Qdrant query with the cache lookup while hits are rare (see cache/speculation.ts)
+        speculative_lookup: z.object({
+          enabled: z.boolean(),
+          max_hit_ratio: z.number().min(0).max(1),
+          max_rate_share: z.number().gt(0).max(1),
+        }).strict().default({ enabled: true, max_hit_ratio: 0.05, max_rate_share: 0.8 }),
+      }).strict(),
       graphql: z.object({ max_depth: positiveInt, max_fields: positiveInt }).strict(),
     }).strict(),
     networking: z.object({

@@ -14,6 +14,7 @@ export class GatewayMetrics {
   readonly inFlight: Gauge;
   readonly cacheHits: Counter<'collection'>;
   readonly cacheMisses: Counter<'collection'>;
+  readonly speculativeQueries: Counter<'collection' | 'outcome'>;
   readonly qdrantUp: Gauge;
   readonly redisUp: Gauge;
   readonly qdrantLatency: Histogram<'op' | 'outcome'>;
@@ -38,6 +39,12 @@ export class GatewayMetrics {
     this.inFlight = new Gauge({ name: 'gateway_in_flight_requests', help: 'Requests being served now', registers });
     this.cacheHits = new Counter({ name: 'gateway_cache_hits_total', help: 'Search cache hits', labelNames: ['collection'], registers });
     this.cacheMisses = new Counter({ name: 'gateway_cache_misses_total', help: 'Search cache misses (including bypasses while Redis is down)', labelNames: ['collection'], registers });
+    this.speculativeQueries = new Counter({
+      name: 'gateway_cache_speculative_queries_total',
+      help: 'Qdrant queries sent together with their cache lookup: used (a miss) or wasted (a hit, or over the rate limit)',
+      labelNames: ['collection', 'outcome'],
+      registers,
+    });
     this.qdrantUp = new Gauge({ name: 'gateway_qdrant_up', help: '1 when the last Qdrant check succeeded', registers });
     this.redisUp = new Gauge({ name: 'gateway_redis_up', help: '1 when Redis is connected', registers });
     this.qdrantLatency = new Histogram({

@@ -1,5 +1,6 @@
 import { searchCacheKey, type NormalizedSearch } from '../cache/key.ts';
 import type { RateCheck, RateState, SearchCache } from '../cache/search-cache.ts';
+import type { SpeculationPolicy } from '../cache/speculation.ts';
 import type { CollectionRegistry } from '../collections/registry.ts';
 import { GatewayError } from '../errors.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
@@ -47,13 +48,19 @@ export interface Admission {
   admit(state: RateState | null): void;
 }
 
-/** Search, upsert, get and delete, shared by REST and GraphQL: resolve, validate, cache, call Qdrant. */
+/**
+ * Search, upsert, get and delete, shared by REST and GraphQL: resolve, validate, cache, call
+ * Qdrant. A search looks up the cache, then queries Qdrant on a miss; while its collection
+ * rarely hits and its caller is well under its rate limit, it sends the query together with
+ * the lookup instead (cache/speculation.ts).
+ */
 export class VectorService {
   constructor(
     private readonly qdrant: QdrantClient,
     private readonly registry: CollectionRegistry,
     private readonly cache: SearchCache,
     private readonly metrics: GatewayMetrics,
+    private readonly speculation: SpeculationPolicy,
   ) {}
 
   async search(input: SearchInput, admission?: Admission): Promise<SearchOutput> {
@@ -72,14 +79,8 @@ export class VectorService {
     };
     const key = searchCacheKey(normalized);
     const modelName = model ?? spec.model;
-    const { value, token, rate } = await this.cache.get(collection, key, admission?.check);
-    admission?.admit(rate);
-    if (value !== undefined) {
-      this.metrics.cacheHits.inc({ collection });
-      return { collection, model: modelName, results: value as SearchHit[], took_ms: elapsed(started), cached: true };
-    }
-    this.metrics.cacheMisses.inc({ collection });
-    const points = await this.qdrant.query(collection, {
+    const check = admission?.check;
+    const query = () => this.qdrant.query(collection, {
       query: normalized.vector,
       limit: normalized.limit,
       ...(normalized.offset ? { offset: normalized.offset } : {}),
@@ -87,6 +88,31 @@ export class VectorService {
       with_payload: normalized.withPayload,
       ...(normalized.scoreThreshold !== null ? { score_threshold: normalized.scoreThreshold } : {}),
     });
+    // speculation: the query goes out with the lookup; a fill may then only use a generation
+    // read before the query was sent
+    const speculating = this.cache.available() && this.speculation.begin(collection, check);
+    const generationBefore = speculating ? this.cache.generation(collection) : null;
+    const early = speculating ? query() : null;
+    early?.catch(() => undefined);
+    const lookup = await this.cache.get(collection, key, check);
+    const { value, rate } = lookup;
+    const hit = value !== undefined;
+    // token null without an answer: not looked up (over the limit, or the store is down)
+    this.speculation.settle(collection, lookup.token === null && !hit ? null : hit, check, rate, speculating);
+    try {
+      admission?.admit(rate);
+    } catch (err) {
+      if (early) this.metrics.speculativeQueries.inc({ collection, outcome: 'wasted' });
+      throw err;
+    }
+    if (early) this.metrics.speculativeQueries.inc({ collection, outcome: hit ? 'wasted' : 'used' });
+    if (hit) {
+      this.metrics.cacheHits.inc({ collection });
+      return { collection, model: modelName, results: value as SearchHit[], took_ms: elapsed(started), cached: true };
+    }
+    this.metrics.cacheMisses.inc({ collection });
+    const token = speculating ? (lookup.token !== null && lookup.token === generationBefore ? generationBefore : null) : lookup.token;
+    const points = await (early ?? query());
     const results: SearchHit[] = points.map((p) =>
       normalized.withPayload ? { id: p.id, score: p.score, payload: p.payload ?? {} } : { id: p.id, score: p.score },
     );
