@@ -1,5 +1,5 @@
 /**
- * `npm run bench:gateway [-- --concurrency 8 --requests 3000 --rounds 3 --serial 300 --warmup 1500 --points 2000 --placement split --dir <stack dir>]`:
+ * `npm run bench:gateway [-- --concurrency 8 --requests 3000 --rounds 3 --serial 1000 --warmup 1500 --points 2000 --placement split --dir <stack dir>]`:
  * the same searches, at the same concurrency and in the same number, in one run: directly to
  * Qdrant, through the gateway (via nginx) uncached, and through the gateway with a warm cache.
  *
@@ -46,6 +46,8 @@ import { treeCpuMs } from './lib/processes.ts';
 const COLLECTION = 'imp';
 const DIM = 128;
 const HOT_QUERIES = 20;
+/** Requests per block of the one-client pass (direct and gateway blocks alternate). */
+const SERIAL_BLOCK = 50;
 const REQUEST_TIMEOUT_MS = 10_000;
 /** How a gateway answer served from its cache ends. */
 const CACHED_MARK = '"cached":true}';
@@ -214,7 +216,7 @@ await runCli(async () => {
     .option('--concurrency <n>', 'concurrent clients', '8')
     .option('--requests <n>', 'requests per phase (split over the rounds)', '3000')
     .option('--rounds <n>', 'rounds of interleaved phases', '3')
-    .option('--serial <n>', 'requests of the one-client pass (0: skip)', '300')
+    .option('--serial <n>', 'requests of the one-client pass (0: skip)', '1000')
     .option('--warmup <n>', 'searches on each path before the rounds', '1500')
     .option('--points <n>', 'points seeded into the collection', '2000')
     .option('--placement <kind>', 'split (engine on its own cores) or shared', 'split')
@@ -288,11 +290,12 @@ await runCli(async () => {
     const serialPhases = { direct: newPhase('direct Qdrant'), gateway: newPhase('gateway (nginx), uncached') };
     if (serial > 0) {
       const queries = unique.slice(perRound * rounds, perRound * rounds + serial);
-      const half = Math.floor(serial / 2);
-      // two interleaved halves each, the same queries for both
-      for (const part of [queries.slice(0, half), queries.slice(half)]) {
-        await runQueries(serialPhases.direct, direct, part, 1, pids);
-        await runQueries(serialPhases.gateway, viaGateway, part, 1, pids);
+      // short alternating blocks, the same queries for both paths, so that a change in the
+      // machine's load hits both alike
+      for (let i = 0; i < queries.length; i += SERIAL_BLOCK) {
+        const block = queries.slice(i, i + SERIAL_BLOCK);
+        await runQueries(serialPhases.direct, direct, block, 1, pids);
+        await runQueries(serialPhases.gateway, viaGateway, block, 1, pids);
       }
     }
     const loadAtEnd = loadLine();
