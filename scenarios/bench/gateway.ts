@@ -35,7 +35,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import * as hdr from 'hdr-histogram-js';
-import { encodeRequest, RawHttpClient } from '../../src/bench/raw-http/client.ts';
+import { encodeRequest, RawHttpClient } from '../../src/http/raw/client.ts';
 import { readStackInfo, stackDown, stackUp } from '../../src/stack/launcher.ts';
 import type { StackInfo } from '../../src/stack/types.ts';
 import { runCli } from '../../src/util/cli.ts';
@@ -120,7 +120,7 @@ function cpuSnapshot(pids: Record<Component, number>): Record<Component | 'loadg
 /**
  * Closed loop: `concurrency` clients share `queries` (each sent once, in order); a client
  * sends the next as soon as its last one answered. Adds the figures to `phase`.
- * The clients are the project's raw keep-alive client (src/bench/raw-http): on a small machine
+ * The clients are the project's raw keep-alive client (src/http/raw): on a small machine
  * the load generator shares cores with what it measures, and this one costs about half the
  * CPU per request of undici, so less of its own work lands in the figures.
  */

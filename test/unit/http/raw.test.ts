@@ -1,8 +1,8 @@
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RawHttpClient, encodeRequest } from '../../../src/bench/raw-http/client.ts';
-import { HttpParseError, ResponseParser } from '../../../src/bench/raw-http/response-parser.ts';
+import { RawHttpClient, encodeRequest } from '../../../src/http/raw/client.ts';
+import { HttpParseError, ResponseParser } from '../../../src/http/raw/response-parser.ts';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 
