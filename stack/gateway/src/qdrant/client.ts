@@ -1,13 +1,18 @@
 import { Pool, errors as undiciErrors } from 'undici';
+import { RawHttpPool } from '../../../../src/http/raw/pool.ts';
+import { GatewayError } from '../errors.ts';
 
 const ADMIN_TIMEOUT_MS = 60_000;
-import { GatewayError } from '../errors.ts';
 
 /**
  * A thin Qdrant REST client on an undici keep-alive pool. Hand-written rather than
  * @qdrant/js-client-rest because that client goes through fetch (slower per call, and the hot
  * path is search) and maps errors its own way; here every call has a timeout and every
  * failure becomes a catalogue error.
+ * Searches to a plain-http Qdrant go through the project's raw keep-alive pool instead
+ * (src/http/raw): measured request by request against undici's `request` on the same stack,
+ * it takes ~0.2 ms off every search's latency (undici's request, headers and body-stream
+ * layers run on the critical path of each call).
  */
 export interface QdrantClientOptions {
   url: string;
@@ -49,6 +54,8 @@ export interface PointRecord {
 export class QdrantClient {
   private readonly pool: Pool;
   private readonly headers: Record<string, string>;
+  /** The search path when Qdrant speaks plain http; null for https (undici then). */
+  private readonly searchPool: RawHttpPool | null;
 
   constructor(private readonly opts: QdrantClientOptions) {
     this.pool = new Pool(opts.url, {
@@ -59,9 +66,12 @@ export class QdrantClient {
       connectTimeout: Math.min(opts.timeoutMs, 2000),
     });
     this.headers = { 'content-type': 'application/json', ...(opts.apiKey ? { 'api-key': opts.apiKey } : {}) };
+    const origin = new URL(opts.url);
+    this.searchPool = origin.protocol === 'http:' ? new RawHttpPool(origin, this.headers, opts.connections, opts.timeoutMs) : null;
   }
 
   async close(): Promise<void> {
+    this.searchPool?.close();
     await this.pool.close();
   }
 
@@ -92,8 +102,19 @@ export class QdrantClient {
   }
 
   async query(collection: string, req: QueryRequest): Promise<ScoredPoint[]> {
-    const r = await this.call<{ points: ScoredPoint[] }>('POST', `/collections/${encodeURIComponent(collection)}/points/query`, req, 'query');
-    return r.points;
+    const path = `/collections/${encodeURIComponent(collection)}/points/query`;
+    if (!this.searchPool) return (await this.call<{ points: ScoredPoint[] }>('POST', path, req, 'query')).points;
+    const started = performance.now();
+    let ok = false;
+    try {
+      const answer = await this.searchPool.request('POST', path, JSON.stringify(req));
+      ok = answer.status < 500;
+      return enveloped<{ points: ScoredPoint[] }>({ status: answer.status, text: answer.body ? answer.body.toString('utf8') : '' }).points;
+    } catch (err) {
+      throw transportError(err, this.opts.timeoutMs);
+    } finally {
+      this.opts.onCall?.('query', (performance.now() - started) / 1000, ok);
+    }
   }
 
   async upsert(collection: string, points: PointRecord[]): Promise<void> {
@@ -110,17 +131,7 @@ export class QdrantClient {
 
   /** An enveloped call: returns `result`, or throws a GatewayError. */
   async call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body: unknown, op: string, timeoutMs = this.opts.timeoutMs): Promise<T> {
-    const res = await this.raw(method, path, body, op, timeoutMs);
-    const text = res.text;
-    let parsed: { result?: T; status?: unknown } | undefined;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    if (res.status === 200 && parsed && 'result' in parsed) return parsed.result as T;
-    const message = typeof parsed?.status === 'object' && parsed.status !== null ? String((parsed.status as { error?: unknown }).error ?? '') : text.slice(0, 200);
-    throw upstreamError(res.status, message);
+    return enveloped<T>(await this.raw(method, path, body, op, timeoutMs));
   }
 
   private async raw(method: string, path: string, body: unknown, op: string, timeoutMs: number): Promise<{ status: number; text: string }> {
@@ -148,6 +159,19 @@ export class QdrantClient {
   }
 }
 
+/** Qdrant's envelope: `result` on 200, else a catalogue error from the status and its message. */
+function enveloped<T>(res: { status: number; text: string }): T {
+  let parsed: { result?: T; status?: unknown } | undefined;
+  try {
+    parsed = res.text ? JSON.parse(res.text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (res.status === 200 && parsed && 'result' in parsed) return parsed.result as T;
+  const message = typeof parsed?.status === 'object' && parsed.status !== null ? String((parsed.status as { error?: unknown }).error ?? '') : res.text.slice(0, 200);
+  throw upstreamError(res.status, message);
+}
+
 function upstreamError(status: number, message: string): GatewayError {
   if (status === 404) return new GatewayError('GW_ERR_COLLECTION_NOT_FOUND', message.replace(/^Not found: /, '') || 'not found');
   if (status === 400 || status === 422) {
@@ -163,7 +187,10 @@ function upstreamError(status: number, message: string): GatewayError {
 function transportError(err: unknown, timeoutMs: number): GatewayError {
   if (err instanceof GatewayError) return err;
   const e = err as { name?: string; code?: string };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError' || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
+  if (
+    e?.name === 'TimeoutError' || e?.name === 'AbortError' || e?.code === 'ETIMEDOUT' || e?.code === 'UND_ERR_CONNECT_TIMEOUT' ||
+    err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError
+  ) {
     return new GatewayError('GW_ERR_UPSTREAM_TIMEOUT', `Qdrant did not answer within ${timeoutMs} ms`);
   }
   return new GatewayError('GW_ERR_UNAVAILABLE', 'Qdrant is unreachable');
