@@ -1,34 +1,19 @@
-import { createServer } from 'node:net';
-import type { AddressInfo, Server, Socket } from 'node:net';
+import type { Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawHttpPool } from '../../../src/http/raw/pool.ts';
+import { scriptedServer } from '../../helpers/scripted-server.ts';
 
 const servers: Server[] = [];
 const pools: RawHttpPool[] = [];
 
-/** A server that answers each request with `reply(requestText, socketIndex)`, or never when it returns null. */
-async function serve(reply: (request: string, socket: number) => string | null): Promise<{ url: URL; sockets: Socket[] }> {
-  const sockets: Socket[] = [];
-  const server = createServer((s) => {
-    const index = sockets.push(s) - 1;
-    let buf = '';
-    s.on('data', (d) => {
-      buf += d.toString('latin1');
-      for (;;) {
-        const end = buf.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const len = Number(/content-length: (\d+)/i.exec(buf.slice(0, end))?.[1] ?? 0);
-        if (buf.length < end + 4 + len) return;
-        const request = buf.slice(0, end + 4 + len);
-        buf = buf.slice(end + 4 + len);
-        const answer = reply(request, index);
-        if (answer !== null) s.write(answer);
-      }
-    });
+/** A server that answers each request with `reply(requestText)`, or never when it returns null. */
+async function serve(reply: (request: string) => string | null): Promise<{ url: URL; connections: () => number }> {
+  const { server, url, connections } = await scriptedServer((_n, s, request) => {
+    const answer = reply(request);
+    if (answer !== null) s.write(answer);
   });
   servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`), sockets };
+  return { url, connections };
 }
 
 const ok = (body: string) => `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
@@ -46,7 +31,7 @@ afterEach(async () => {
 describe('RawHttpPool', () => {
   it('sends the configured headers and the body, and answers every request with at most `size` connections', async () => {
     const seen: string[] = [];
-    const { url, sockets } = await serve((req) => {
+    const { url, connections } = await serve((req) => {
       seen.push(req);
       return ok(JSON.stringify({ echo: req.slice(req.indexOf('\r\n\r\n') + 4) }));
     });
@@ -54,7 +39,7 @@ describe('RawHttpPool', () => {
     const answers = await Promise.all(Array.from({ length: 7 }, (_, i) => p.request('POST', `/q/${i}`, JSON.stringify({ i }))));
     expect(answers.map((a) => a.status)).toEqual(Array(7).fill(200));
     expect(answers.map((a) => JSON.parse(JSON.parse((a.body as Buffer).toString()).echo).i)).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    expect(sockets.length).toBeLessThanOrEqual(2);
+    expect(connections()).toBeLessThanOrEqual(2);
     expect(seen[0]).toMatch(/^POST \/q\/0 HTTP\/1\.1\r\nhost: 127\.0\.0\.1:\d+\r\ncontent-type: application\/json\r\napi-key: k\r\ncontent-length: 7\r\n\r\n\{"i":0\}$/);
   });
 
@@ -70,13 +55,13 @@ describe('RawHttpPool', () => {
 
   it('fails a request that gets no answer in time, and serves the next one on a fresh connection', async () => {
     let calls = 0;
-    const { url, sockets } = await serve(() => (++calls === 1 ? null : ok('{}')));
+    const { url, connections } = await serve(() => (++calls === 1 ? null : ok('{}')));
     const p = pool(url, 1, 200);
     const started = performance.now();
     await expect(p.request('POST', '/slow', '{}')).rejects.toMatchObject({ code: 'ETIMEDOUT' });
     expect(performance.now() - started).toBeLessThan(1500);
     expect((await p.request('POST', '/next', '{}')).status).toBe(200);
-    expect(sockets.length).toBe(2);
+    expect(connections()).toBe(2);
   });
 
   it('fails a request whose queue wait outlasts the timeout', async () => {

@@ -1,7 +1,7 @@
-import { createServer } from 'node:net';
-import type { AddressInfo, Server, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawHttpClient, encodeRequest } from '../../../src/http/raw/client.ts';
+import { scriptedServer } from '../../helpers/scripted-server.ts';
 import { HttpParseError, ResponseParser } from '../../../src/http/raw/response-parser.ts';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -132,32 +132,6 @@ describe('raw HTTP request bytes', () => {
     expect(() => encodeRequest(new URL('http://h'), 'POST', '/', { a: 'x\r\ny: z' }, b(''))).toThrow(/line break/);
   });
 });
-
-/** A scripted server: `answer(requestIndex, socket)` writes whatever it likes. */
-async function scriptedServer(answer: (n: number, s: Socket) => void): Promise<{ server: Server; url: URL; connections: () => number }> {
-  let n = 0;
-  let conns = 0;
-  const server = createServer((s) => {
-    conns++;
-    let buf = '';
-    s.on('data', (d: Buffer) => {
-      buf += d.toString('latin1');
-      // Requests are small: one complete request per "\r\n\r\n" + content-length body.
-      for (;;) {
-        const end = buf.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const len = Number(/content-length: (\d+)/i.exec(buf.slice(0, end))?.[1] ?? 0);
-        if (buf.length < end + 4 + len) return;
-        buf = buf.slice(end + 4 + len);
-        answer(n++, s);
-      }
-    });
-    s.on('error', () => {});
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return { server, url: new URL(`http://127.0.0.1:${port}`), connections: () => conns };
-}
 
 type Outcome = { status: number; body: string | null; code: string | null };
 
