@@ -331,7 +331,8 @@ await runCli(async () => {
     lines.push(
       '',
       placement.kind === 'split'
-        ? 'note: the gateway tier and the load generator share their cores; throughput follows their CPU per request (columns on the right).'
+        ? 'note: the engine has its own CPUs, the gateway tier shares the others with the load generator; throughput follows the CPU per\n' +
+          'request (columns on the right) of whichever side saturates first.'
         : 'note: the load generator, nginx, the gateway, Redis and the engine share this machine\'s cores; on a saturated machine\n' +
           'throughput follows CPU per request (columns on the right), latency also the scheduler\'s queue.',
     );
