@@ -8,17 +8,26 @@ import type { RawDone } from './connection.ts';
 const READ_BUFFER_BYTES = 64 * 1024;
 const MAX_SWEEP_MS = 250;
 
-/** Request line, headers and body as the bytes sent for every request of this query. */
-export function encodeRequest(origin: URL, method: string, path: string, headers: Record<string, string>, body: Buffer): Buffer {
-  let head = `${method} ${path} HTTP/1.1\r\nhost: ${origin.host}\r\n`;
+/** The header lines every request to `origin` carries: host, then `headers` (framing headers are the client's own). */
+export function headerLines(origin: URL, headers: Record<string, string>): string {
+  let lines = `host: ${origin.host}\r\n`;
   for (const [k, v] of Object.entries(headers)) {
     const name = k.toLowerCase();
     if (name === 'host' || name === 'content-length' || name === 'connection' || name === 'transfer-encoding') continue;
     if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) throw new Error(`header ${JSON.stringify(k)} contains a line break`);
-    head += `${k}: ${v}\r\n`;
+    lines += `${k}: ${v}\r\n`;
   }
-  head += `content-length: ${body.length}\r\n\r\n`;
-  return Buffer.concat([Buffer.from(head, 'latin1'), body]);
+  return lines;
+}
+
+/** Request line, header lines (from `headerLines`) and body as one buffer. */
+export function encodeWithHead(method: string, path: string, lines: string, body: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`${method} ${path} HTTP/1.1\r\n${lines}content-length: ${body.length}\r\n\r\n`, 'latin1'), body]);
+}
+
+/** Request line, headers and body as the bytes sent for every request of this query. */
+export function encodeRequest(origin: URL, method: string, path: string, headers: Record<string, string>, body: Buffer): Buffer {
+  return encodeWithHead(method, path, headerLines(origin, headers), body);
 }
 
 export class RawHttpClient {
