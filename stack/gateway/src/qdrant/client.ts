@@ -102,19 +102,8 @@ export class QdrantClient {
   }
 
   async query(collection: string, req: QueryRequest): Promise<ScoredPoint[]> {
-    const path = `/collections/${encodeURIComponent(collection)}/points/query`;
-    if (!this.searchPool) return (await this.call<{ points: ScoredPoint[] }>('POST', path, req, 'query')).points;
-    const started = performance.now();
-    let ok = false;
-    try {
-      const answer = await this.searchPool.request('POST', path, JSON.stringify(req));
-      ok = answer.status < 500;
-      return enveloped<{ points: ScoredPoint[] }>({ status: answer.status, text: answer.body ? answer.body.toString('utf8') : '' }).points;
-    } catch (err) {
-      throw transportError(err, this.opts.timeoutMs);
-    } finally {
-      this.opts.onCall?.('query', (performance.now() - started) / 1000, ok);
-    }
+    const r = await this.call<{ points: ScoredPoint[] }>('POST', `/collections/${encodeURIComponent(collection)}/points/query`, req, 'query', this.opts.timeoutMs, true);
+    return r.points;
   }
 
   async upsert(collection: string, points: PointRecord[]): Promise<void> {
@@ -129,15 +118,30 @@ export class QdrantClient {
     await this.call('POST', `/collections/${encodeURIComponent(collection)}/points/delete?wait=true`, { points: ids }, 'delete');
   }
 
-  /** An enveloped call: returns `result`, or throws a GatewayError. */
-  async call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body: unknown, op: string, timeoutMs = this.opts.timeoutMs): Promise<T> {
-    return enveloped<T>(await this.raw(method, path, body, op, timeoutMs));
+  /** An enveloped call: returns `result`, or throws a GatewayError. `hot`: through the search pool when there is one (its timeout is the client's). */
+  async call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body: unknown, op: string, timeoutMs = this.opts.timeoutMs, hot = false): Promise<T> {
+    const res = await this.raw(method, path, body, op, timeoutMs, hot);
+    const text = res.text;
+    let parsed: { result?: T; status?: unknown } | undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (res.status === 200 && parsed && 'result' in parsed) return parsed.result as T;
+    const message = typeof parsed?.status === 'object' && parsed.status !== null ? String((parsed.status as { error?: unknown }).error ?? '') : text.slice(0, 200);
+    throw upstreamError(res.status, message);
   }
 
-  private async raw(method: string, path: string, body: unknown, op: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+  private async raw(method: string, path: string, body: unknown, op: string, timeoutMs: number, hot = false): Promise<{ status: number; text: string }> {
     const started = performance.now();
     let ok = false;
     try {
+      if (hot && this.searchPool) {
+        const answer = await this.searchPool.request(method, path, body === undefined ? '' : JSON.stringify(body));
+        ok = answer.status < 500;
+        return { status: answer.status, text: answer.body ? answer.body.toString('utf8') : '' };
+      }
       const res = await this.pool.request({
         method: method as 'GET',
         path,
@@ -157,19 +161,6 @@ export class QdrantClient {
       this.opts.onCall?.(op, (performance.now() - started) / 1000, ok);
     }
   }
-}
-
-/** Qdrant's envelope: `result` on 200, else a catalogue error from the status and its message. */
-function enveloped<T>(res: { status: number; text: string }): T {
-  let parsed: { result?: T; status?: unknown } | undefined;
-  try {
-    parsed = res.text ? JSON.parse(res.text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  if (res.status === 200 && parsed && 'result' in parsed) return parsed.result as T;
-  const message = typeof parsed?.status === 'object' && parsed.status !== null ? String((parsed.status as { error?: unknown }).error ?? '') : res.text.slice(0, 200);
-  throw upstreamError(res.status, message);
 }
 
 function upstreamError(status: number, message: string): GatewayError {

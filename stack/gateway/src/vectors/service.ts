@@ -111,7 +111,7 @@ export class VectorService {
       return { collection, model: modelName, results: value as SearchHit[], took_ms: elapsed(started), cached: true };
     }
     this.metrics.cacheMisses.inc({ collection });
-    const token = speculating ? (lookup.token !== null && lookup.token === generationBefore ? generationBefore : null) : lookup.token;
+    const token = !speculating || lookup.token === generationBefore ? lookup.token : null;
     const points = await (early ?? query());
     const results: SearchHit[] = points.map((p) =>
       normalized.withPayload ? { id: p.id, score: p.score, payload: p.payload ?? {} } : { id: p.id, score: p.score },
