@@ -47,22 +47,14 @@ export interface SearchCache {
   available(): boolean;
 }
 
-const SET_IF_GENERATION = `
-local gen = redis.call('GET', KEYS[2]) or '0'
-if gen == ARGV[1] then
-  redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
-  if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
-  return 1
-end
-return 0`;
-
 /**
  * Pending cache fills + rate-limit hit (optional) + cache lookup, in one round trip.
  * KEYS: cache hash, generation [, rate counter], then a (cache hash, generation) pair per fill.
  * ARGV: field, lookup ('1' or '0'), counted ('1' or '0'), window ms, max, cache TTL s, then a
  * (generation token, field, answer) triple per fill.
  * Fills come first, each stored only if its collection's generation is still the one its
- * answer was computed under (SET_IF_GENERATION), so a lookup sees the answers filled before it.
+ * answer was computed under, so a lookup sees the answers filled before it. With lookup '0'
+ * and counted '0' it only writes the fills.
  * The counter follows @fastify/rate-limit's RedisStore exactly (fixed window: INCR, PEXPIRE
  * on the first hit, else PTTL), so that both count the same key the same way.
  * Returns {current, ttl} when over the limit, else {current, ttl, generation, answer|nil}
@@ -104,11 +96,18 @@ const MAX_FILLS_PER_LOOKUP = 32;
 
 type LookupRedis = Redis & {
   gwFillAdmitLookup(numKeys: number, ...args: Array<string | number>): Promise<[number, number, string?, (string | null)?]>;
-  gwCacheSet(k1: string, k2: string, gen: string, field: string, value: string, ttl: number): Promise<number>;
 };
 
 /** A fill waiting to be written: cache hash, generation key, token, field, answer. */
 type Fill = [string, string, string, string, string];
+
+/** Adds fills to a FILL_ADMIT_AND_LOOKUP call: their keys after the call's keys, their triples after its arguments. */
+function appendFills(keys: string[], args: Array<string | number>, fills: Fill[]): void {
+  for (const [h, g, token, field, value] of fills) {
+    keys.push(h, g);
+    args.push(token, field, value);
+  }
+}
 
 /**
  * Redis-backed cache. One hash per collection holds its answers; a generation counter per
@@ -133,7 +132,6 @@ export class RedisSearchCache implements SearchCache {
     private readonly prefix = 'gw:',
     private readonly onError: (err: unknown) => void = () => undefined,
   ) {
-    redis.defineCommand('gwCacheSet', { numberOfKeys: 2, lua: SET_IF_GENERATION });
     // no numberOfKeys: the caller passes it (2 or 3, plus two per fill)
     redis.defineCommand('gwFillAdmitLookup', { lua: FILL_ADMIT_AND_LOOKUP });
     redis.on('ready', () => void this.replay());
@@ -181,25 +179,25 @@ export class RedisSearchCache implements SearchCache {
     if (this.fills.length === 0) return;
     const riding = this.fills.length <= MAX_FILLS_PER_LOOKUP ? this.fills : this.fills.slice(0, MAX_FILLS_PER_LOOKUP);
     this.fills = riding === this.fills ? [] : this.fills.slice(MAX_FILLS_PER_LOOKUP);
-    for (const [h, g, token, field, value] of riding) {
-      keys.push(h, g);
-      args.push(token, field, value);
-    }
+    appendFills(keys, args, riding);
     if (this.fills.length === 0 && this.fillTimer) {
       clearTimeout(this.fillTimer);
       this.fillTimer = null;
     }
   }
 
-  /** Writes the fills no lookup took within FILL_DELAY_MS. */
+  /** Writes the fills no lookup took within FILL_DELAY_MS, in one call of the same script. */
   private flushFills(): void {
     const fills = this.fills;
     this.fills = [];
     this.fillTimer = null;
-    if (fills.length === 0 || !redisReady(this.redis)) return;
-    const p = this.redis.pipeline() as ReturnType<Redis['pipeline']> & { gwCacheSet(...args: Array<string | number>): unknown };
-    for (const [h, g, token, field, value] of fills) p.gwCacheSet(h, g, token, field, value, this.ttlS);
-    p.exec().catch(this.onError);
+    const [first] = fills;
+    if (!first || !redisReady(this.redis)) return;
+    // the first fill's keys stand in for the lookup's, which the script does not touch here
+    const keys = [first[0], first[1]];
+    const args: Array<string | number> = ['', '0', '0', 0, 0, this.ttlS];
+    appendFills(keys, args, fills);
+    (this.redis as LookupRedis).gwFillAdmitLookup(keys.length, ...keys, ...args).catch(this.onError);
   }
 
   async invalidate(collection: string): Promise<void> {
