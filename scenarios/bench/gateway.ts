@@ -118,59 +118,74 @@ function cpuSnapshot(pids: Record<Component, number>): Record<Component | 'loadg
 }
 
 /**
- * Closed loop: `concurrency` clients share `queries` (each sent once, in order); a client
- * sends the next as soon as its last one answered. Adds the figures to `phase`.
- * The clients are the project's raw keep-alive client (src/http/raw): on a small machine
- * the load generator shares cores with what it measures, and this one costs about half the
- * CPU per request of undici, so less of its own work lands in the figures.
+ * Closed loop on one target: up to `concurrency` clients share the queries of a run (each
+ * sent once, in order); a client sends the next as soon as its last one answered. The
+ * connections stay open from run to run (warm-up, rounds, blocks), so no run pays for
+ * connecting. The clients are the project's raw keep-alive client (src/http/raw): on a small
+ * machine the load generator shares cores with what it measures, and this one costs about a
+ * quarter of undici's CPU per request, so less of its own work lands in the figures.
  */
-async function runQueries(phase: Phase | null, target: Target, queries: number[][], concurrency: number, pids: Record<Component, number>): Promise<void> {
-  const clients = Math.min(concurrency, queries.length);
-  if (clients === 0) return;
-  const origin = new URL(target.origin);
-  const requests = queries.map((v) => encodeRequest(origin, 'POST', target.path, target.headers, Buffer.from(target.body(v))));
-  const hist = phase ? hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 }) : null;
-  let next = 0;
-  let errors = 0;
-  let cachedAnswers = 0;
-  let finished = 0;
-  const sentAt = new Array<number>(clients).fill(0);
-  let allDone: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => {
-    allDone = resolve;
-  });
-  const send = (i: number) => {
-    if (next >= requests.length) {
-      if (++finished === clients) allDone();
-      return;
-    }
-    const bytes = requests[next++] as Buffer;
-    sentAt[i] = performance.now();
-    client.connections[i]?.send(bytes, sentAt[i] as number);
-  };
-  const outcome = (i: number) => (status: number, body: Buffer | null, err: Error | null) => {
-    hist?.recordValue(Math.max(1, Math.round((performance.now() - (sentAt[i] as number)) * 1000)));
-    if (err || status !== 200) errors++;
-    else if (body && body.toString('latin1', Math.max(0, body.length - CACHED_MARK.length)) === CACHED_MARK) cachedAnswers++;
-    send(i);
-  };
-  const client = new RawHttpClient(origin, Array.from({ length: clients }, (_, i) => outcome(i)), REQUEST_TIMEOUT_MS);
-  const cpuBefore = cpuSnapshot(pids);
-  const started = performance.now();
-  for (let i = 0; i < clients; i++) send(i);
-  await done;
-  const elapsedS = (performance.now() - started) / 1000;
-  const cpuAfter = cpuSnapshot(pids);
-  client.close();
-  if (!phase || !hist) return;
-  phase.hist.add(hist);
-  hist.destroy();
-  phase.requests += queries.length;
-  phase.errors += errors;
-  phase.cachedAnswers += cachedAnswers;
-  phase.elapsedS += elapsedS;
-  phase.roundQps.push(queries.length / elapsedS);
-  for (const k of Object.keys(phase.cpuMs) as Array<keyof Phase['cpuMs']>) phase.cpuMs[k] += cpuAfter[k] - cpuBefore[k];
+class ClosedLoop {
+  private readonly client: RawHttpClient;
+  private readonly origin: URL;
+  private onDone: (i: number, status: number, body: Buffer | null, err: Error | null) => void = () => undefined;
+
+  constructor(private readonly target: Target, private readonly concurrency: number) {
+    this.origin = new URL(target.origin);
+    const done = Array.from({ length: concurrency }, (_, i) => (status: number, body: Buffer | null, err: Error | null) => this.onDone(i, status, body, err));
+    this.client = new RawHttpClient(this.origin, done, REQUEST_TIMEOUT_MS);
+  }
+
+  /** Sends `queries`; adds the figures to `phase` (null: a warm-up). */
+  async run(phase: Phase | null, queries: number[][], pids: Record<Component, number>): Promise<void> {
+    const clients = Math.min(this.concurrency, queries.length);
+    if (clients === 0) return;
+    const requests = queries.map((v) => encodeRequest(this.origin, 'POST', this.target.path, this.target.headers, Buffer.from(this.target.body(v))));
+    const hist = phase ? hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 }) : null;
+    let next = 0;
+    let errors = 0;
+    let cachedAnswers = 0;
+    let finished = 0;
+    const sentAt = new Array<number>(clients).fill(0);
+    let allDone: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => {
+      allDone = resolve;
+    });
+    const send = (i: number) => {
+      if (next >= requests.length) {
+        if (++finished === clients) allDone();
+        return;
+      }
+      const bytes = requests[next++] as Buffer;
+      sentAt[i] = performance.now();
+      this.client.connections[i]?.send(bytes, sentAt[i] as number);
+    };
+    this.onDone = (i, status, body, err) => {
+      hist?.recordValue(Math.max(1, Math.round((performance.now() - (sentAt[i] as number)) * 1000)));
+      if (err || status !== 200) errors++;
+      else if (body && body.toString('latin1', Math.max(0, body.length - CACHED_MARK.length)) === CACHED_MARK) cachedAnswers++;
+      send(i);
+    };
+    const cpuBefore = cpuSnapshot(pids);
+    const started = performance.now();
+    for (let i = 0; i < clients; i++) send(i);
+    await done;
+    const elapsedS = (performance.now() - started) / 1000;
+    const cpuAfter = cpuSnapshot(pids);
+    if (!phase || !hist) return;
+    phase.hist.add(hist);
+    hist.destroy();
+    phase.requests += queries.length;
+    phase.errors += errors;
+    phase.cachedAnswers += cachedAnswers;
+    phase.elapsedS += elapsedS;
+    phase.roundQps.push(queries.length / elapsedS);
+    for (const k of Object.keys(phase.cpuMs) as Array<keyof Phase['cpuMs']>) phase.cpuMs[k] += cpuAfter[k] - cpuBefore[k];
+  }
+
+  close(): void {
+    this.client.close();
+  }
 }
 
 async function seed(stack: StackInfo, points: number): Promise<void> {
@@ -248,6 +263,7 @@ await runCli(async () => {
     stack = await stackUp({ dir: tempDir });
   }
   let placement: Placement | null = null;
+  const openLoops: ClosedLoop[] = [];
   try {
     const gw = stack.gateway;
     if (!gw) throw new UserError('the stack came up without a gateway');
@@ -274,18 +290,23 @@ await runCli(async () => {
       body: (v) => JSON.stringify({ collection: COLLECTION, query_vector: v, limit: 10 }),
     };
 
+    const loops = { direct: new ClosedLoop(direct, concurrency), gateway: new ClosedLoop(viaGateway, concurrency), directSerial: new ClosedLoop(direct, 1), gatewaySerial: new ClosedLoop(viaGateway, 1) };
+    openLoops.push(...Object.values(loops));
+
     // warm-up: connections, JIT on both sides, the hot set into the cache
     const warm = unique.slice(perRound * rounds + serial);
-    await runQueries(null, direct, warm, concurrency, pids);
-    await runQueries(null, viaGateway, warm, concurrency, pids);
-    await runQueries(null, viaGateway, Array.from({ length: 10 }, () => hot).flat(), concurrency, pids);
+    await loops.direct.run(null, warm, pids);
+    await loops.gateway.run(null, warm, pids);
+    await loops.gateway.run(null, Array.from({ length: 10 }, () => hot).flat(), pids);
+    await loops.directSerial.run(null, warm.slice(0, SERIAL_BLOCK), pids);
+    await loops.gatewaySerial.run(null, warm.slice(SERIAL_BLOCK, 2 * SERIAL_BLOCK), pids);
 
     const phases = { direct: newPhase('direct Qdrant'), gateway: newPhase('gateway (nginx), uncached'), cached: newPhase('gateway (nginx), cached') };
     for (let r = 0; r < rounds; r++) {
       const queries = unique.slice(r * perRound, (r + 1) * perRound);
-      await runQueries(phases.direct, direct, queries, concurrency, pids);
-      await runQueries(phases.gateway, viaGateway, queries, concurrency, pids);
-      await runQueries(phases.cached, viaGateway, Array.from({ length: perRound }, (_, i) => hot[i % HOT_QUERIES] as number[]), concurrency, pids);
+      await loops.direct.run(phases.direct, queries, pids);
+      await loops.gateway.run(phases.gateway, queries, pids);
+      await loops.gateway.run(phases.cached, Array.from({ length: perRound }, (_, i) => hot[i % HOT_QUERIES] as number[]), pids);
     }
     const serialPhases = { direct: newPhase('direct Qdrant'), gateway: newPhase('gateway (nginx), uncached') };
     if (serial > 0) {
@@ -294,8 +315,8 @@ await runCli(async () => {
       // machine's load hits both alike
       for (let i = 0; i < queries.length; i += SERIAL_BLOCK) {
         const block = queries.slice(i, i + SERIAL_BLOCK);
-        await runQueries(serialPhases.direct, direct, block, 1, pids);
-        await runQueries(serialPhases.gateway, viaGateway, block, 1, pids);
+        await loops.directSerial.run(serialPhases.direct, block, pids);
+        await loops.gatewaySerial.run(serialPhases.gateway, block, pids);
       }
     }
     const loadAtEnd = loadLine();
@@ -340,6 +361,7 @@ await runCli(async () => {
     console.log(lines.join('\n'));
     for (const p of [...Object.values(phases), ...Object.values(serialPhases)]) p.hist.destroy();
   } finally {
+    for (const loop of openLoops) loop.close();
     placement?.restore();
     if (tempDir) {
       await stackDown(tempDir);
