@@ -4,9 +4,10 @@
  * around the run: wrk is the only child reaped in between.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CLOCK_TICKS_PER_S, procStat } from '../util/proc.ts';
 
 export interface WrkFigures {
   requests: number;
@@ -19,13 +20,9 @@ export function wrkInstalled(): boolean {
   return spawnSync('wrk', ['--version'], { stdio: 'ignore' }).error === undefined;
 }
 
-const CLOCK_TICKS_PER_S = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-
 /** CPU µs of this process's reaped children (cutime + cstime). */
 function childrenCpuUs(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields from "state" (3rd) on: cutime is the 16th field, cstime the 17th.
+  const fields = procStat('self') ?? [];
   const ticks = Number(fields[13]) + Number(fields[14]);
   return (ticks / CLOCK_TICKS_PER_S) * 1e6;
 }

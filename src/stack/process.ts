@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../util/errors.ts';
+import { procStat } from '../util/proc.ts';
 
 export interface SpawnServiceOptions {
   /** Human name used in errors ("qdrant-local", "redis"). */
@@ -45,12 +46,8 @@ export function isAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
   // A zombie (exited, not yet reaped by us) still answers kill(0): check its state.
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
+  const stat = procStat(pid);
+  return stat === null || stat[0] !== 'Z';
 }
 
 export function tailLog(path: string, lines = 15): string[] {

@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { CLOCK_TICKS_PER_S, procStat } from '../../../src/util/proc.ts';
 
-/** Linux USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s. */
-const CLOCK_TICK_MS = 10;
 
 /** A process and its descendants (qdrant-local's workers, nginx's workers), from Linux /proc. */
 export function processTree(pid: number): number[] {
@@ -27,15 +26,10 @@ export function treeCpuMs(pid: number): number {
   let ticks = 0;
   let seen = false;
   for (const p of processTree(pid)) {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      // after "pid (comm) ": state is field 3; utime and stime are fields 14 and 15
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-      seen = true;
-    } catch {
-      // gone
-    }
+    const fields = procStat(p);
+    if (!fields) continue;
+    ticks += Number(fields[11]) + Number(fields[12]);
+    seen = true;
   }
-  return seen ? ticks * CLOCK_TICK_MS : Number.NaN;
+  return seen ? (ticks * 1000) / CLOCK_TICKS_PER_S : Number.NaN;
 }

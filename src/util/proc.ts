@@ -1,0 +1,19 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** Linux clock ticks per second, the unit of the CPU times in /proc/<pid>/stat. */
+export const CLOCK_TICKS_PER_S = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+
+/**
+ * The fields of /proc/<pid>/stat after "pid (comm) " (a comm may hold spaces and parentheses):
+ * [0] state, [11] utime, [12] stime, [13] cutime, [14] cstime. Null when the process is gone
+ * or there is no /proc.
+ */
+export function procStat(pid: number | 'self'): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
