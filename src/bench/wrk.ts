@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLOCK_TICKS_PER_S, procStat } from '../util/proc.ts';
+import { clockTicksPerS, procStat } from '../util/proc.ts';
 
 export interface WrkFigures {
   requests: number;
@@ -24,7 +24,7 @@ export function wrkInstalled(): boolean {
 function childrenCpuUs(): number {
   const fields = procStat('self') ?? [];
   const ticks = Number(fields[13]) + Number(fields[14]);
-  return (ticks / CLOCK_TICKS_PER_S) * 1e6;
+  return (ticks / clockTicksPerS()) * 1e6;
 }
 
 function luaScript(path: string, body: Buffer, headers: Record<string, string>): string {

@@ -1,8 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-/** Linux clock ticks per second, the unit of the CPU times in /proc/<pid>/stat. */
-export const CLOCK_TICKS_PER_S = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+let ticksPerS: number | null = null;
+
+/** Linux clock ticks per second, the unit of the CPU times in /proc/<pid>/stat (asked once, when first needed). */
+export function clockTicksPerS(): number {
+  ticksPerS ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+  return ticksPerS;
+}
 
 /**
  * The fields of /proc/<pid>/stat after "pid (comm) " (a comm may hold spaces and parentheses):

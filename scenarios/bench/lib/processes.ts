@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { CLOCK_TICKS_PER_S, procStat } from '../../../src/util/proc.ts';
+import { clockTicksPerS, procStat } from '../../../src/util/proc.ts';
 
 
 /** A process and its descendants (qdrant-local's workers, nginx's workers), from Linux /proc. */
@@ -31,5 +31,5 @@ export function treeCpuMs(pid: number): number {
     ticks += Number(fields[11]) + Number(fields[12]);
     seen = true;
   }
-  return seen ? (ticks * 1000) / CLOCK_TICKS_PER_S : Number.NaN;
+  return seen ? (ticks * 1000) / clockTicksPerS() : Number.NaN;
 }
