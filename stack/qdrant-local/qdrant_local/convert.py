@@ -357,8 +357,9 @@ def check_dims(vector: Any, sizes: dict[str, int]) -> None:
 # ---------------------------------------------------------------- results
 
 
-def scored_out(p: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": id_out(p.id), "version": p.version, "score": p.score}
+def _optional_out(p: Any) -> dict[str, Any]:
+    """Payload, vector and order value of a point, each only when the engine returned it."""
+    out: dict[str, Any] = {}
     if p.payload is not None:
         out["payload"] = p.payload
     if p.vector is not None:
@@ -368,12 +369,9 @@ def scored_out(p: Any) -> dict[str, Any]:
     return out
 
 
+def scored_out(p: Any) -> dict[str, Any]:
+    return {"id": id_out(p.id), "version": p.version, "score": p.score, **_optional_out(p)}
+
+
 def record_out(r: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": id_out(r.id)}
-    if r.payload is not None:
-        out["payload"] = r.payload
-    if r.vector is not None:
-        out["vector"] = vector_out(r.vector)
-    if r.order_value is not None:
-        out["order_value"] = r.order_value
-    return out
+    return {"id": id_out(r.id), **_optional_out(r)}

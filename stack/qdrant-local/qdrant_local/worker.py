@@ -97,32 +97,29 @@ def worker_main(conn: Any, optimizing: Any) -> None:
             }[update_mode]
         return qe.UpdateOperation.upsert_points(built, convert.filter_(update_filter), mode)
 
+    U = qe.UpdateOperation
+
     def update(kind: str, **a: Any) -> int:
         nonlocal op_id, dirty_since_optimize, dirty_since_flush, last_write
         ids = [convert.point_id(i) for i in a["ids"]] if a.get("ids") is not None else None
         flt = convert.filter_(a.get("filter"))
+
+        def by_ids_or_filter(on_ids: Any, on_filter: Any, *rest: Any) -> Any:
+            # Edge has one operation per target: the listed ids, or the points a filter selects
+            return on_ids(ids, *rest) if ids is not None else on_filter(flt, *rest)
+
         if kind == "upsert":
             op = points_op(a["points"], a.get("update_filter"), a.get("update_mode"))
         elif kind == "delete":
-            op = qe.UpdateOperation.delete_points(ids) if ids is not None else qe.UpdateOperation.delete_points_by_filter(flt)
+            op = by_ids_or_filter(U.delete_points, U.delete_points_by_filter)
         elif kind == "set_payload":
-            key = a.get("key")
-            if ids is not None:
-                op = qe.UpdateOperation.set_payload(ids, a["payload"], key)
-            else:
-                op = qe.UpdateOperation.set_payload_by_filter(flt, a["payload"], key)
+            op = by_ids_or_filter(U.set_payload, U.set_payload_by_filter, a["payload"], a.get("key"))
         elif kind == "overwrite_payload":
-            if ids is not None:
-                op = qe.UpdateOperation.overwrite_payload(ids, a["payload"])
-            else:
-                op = qe.UpdateOperation.overwrite_payload_by_filter(flt, a["payload"])
+            op = by_ids_or_filter(U.overwrite_payload, U.overwrite_payload_by_filter, a["payload"])
         elif kind == "delete_payload":
-            if ids is not None:
-                op = qe.UpdateOperation.delete_payload(ids, a["keys"])
-            else:
-                op = qe.UpdateOperation.delete_payload_by_filter(flt, a["keys"])
+            op = by_ids_or_filter(U.delete_payload, U.delete_payload_by_filter, a["keys"])
         elif kind == "clear_payload":
-            op = qe.UpdateOperation.clear_payload(ids) if ids is not None else qe.UpdateOperation.clear_payload_by_filter(flt)
+            op = by_ids_or_filter(U.clear_payload, U.clear_payload_by_filter)
         elif kind == "update_vectors":
             pvs = []
             for pid, vec in a["points"]:
@@ -131,10 +128,7 @@ def worker_main(conn: Any, optimizing: Any) -> None:
                 pvs.append(qe.PointVectors(convert.point_id(pid), v))
             op = qe.UpdateOperation.update_vectors(pvs, convert.filter_(a.get("update_filter")))
         elif kind == "delete_vectors":
-            if ids is not None:
-                op = qe.UpdateOperation.delete_vectors(ids, a["vector_names"])
-            else:
-                op = qe.UpdateOperation.delete_vectors_by_filter(flt, a["vector_names"])
+            op = by_ids_or_filter(U.delete_vectors, U.delete_vectors_by_filter, a["vector_names"])
         elif kind == "create_index":
             op = qe.UpdateOperation.create_field_index(a["field_name"], convert.PAYLOAD_TYPES[a["field_type"]])
         elif kind == "delete_index":
