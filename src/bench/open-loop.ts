@@ -13,7 +13,7 @@ import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { classifyError } from './error-class.ts';
 import { newLatencyHistogram } from './histogram.ts';
-import { RawHttpClient, encodeRequest } from '../http/raw/client.ts';
+import { RawHttpClient, encodeRequest } from '@vdb-readiness/raw-http';
 import type { RunRecorder } from './recorder.ts';
 import type { PreparedQuery, Workload } from './workload.ts';
 

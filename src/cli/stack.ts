@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { join } from 'node:path';
-import { stackDown, stackStatus, stackUp, readStackInfo, STACK_FILE } from '../stack/launcher.ts';
-import { tailLog } from '../stack/process.ts';
+import { stackDown, stackStatus, stackUp, readStackInfo, STACK_FILE } from '../launcher/launcher.ts';
+import { tailLog } from '../launcher/process.ts';
 import { runCli } from '../util/cli.ts';
 import { ExitCode } from '../util/exit-codes.ts';
 import { UserError } from '../util/errors.ts';

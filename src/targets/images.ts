@@ -9,9 +9,9 @@
 export const QDRANT_IMAGE = 'qdrant/qdrant:v1.18.2';
 export const REDIS_IMAGE = 'redis:7.4.6-alpine';
 
-/** Tag of the gateway image built from `stack/gateway/Dockerfile` (kept, so rebuilds hit the cache). */
+/** Tag of the gateway image built from `sut/gateway/Dockerfile` (kept, so rebuilds hit the cache). */
 export const GATEWAY_IMAGE_TAG = 'vdb-readiness/gateway:local';
-export const GATEWAY_DOCKERFILE = 'stack/gateway/Dockerfile';
+export const GATEWAY_DOCKERFILE = 'sut/gateway/Dockerfile';
 
 /** A prebuilt gateway image from `VDB_GATEWAY_IMAGE`, else null (build from the Dockerfile). */
 export function gatewayImageOverride(env: NodeJS.ProcessEnv = process.env): string | null {

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { readStackInfo, writeStackInfo } from '../stack/launcher.ts';
-import { stopProcessGroup } from '../stack/process.ts';
-import { QDRANT_STOP_GRACE_MS, startQdrant } from '../stack/services/qdrant.ts';
-import { startRedis } from '../stack/services/redis.ts';
-import type { StackInfo } from '../stack/types.ts';
+import { readStackInfo, writeStackInfo } from '../launcher/launcher.ts';
+import { stopProcessGroup } from '../launcher/process.ts';
+import { QDRANT_STOP_GRACE_MS, startQdrant } from '../launcher/services/qdrant.ts';
+import { startRedis } from '../launcher/services/redis.ts';
+import type { StackInfo } from '../launcher/types.ts';
 import type { ServiceControl } from './control.ts';
 
 /**

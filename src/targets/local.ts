@@ -1,4 +1,4 @@
-import { readStackInfo, stackDown, stackStatus, stackUp } from '../stack/launcher.ts';
+import { readStackInfo, stackDown, stackStatus, stackUp } from '../launcher/launcher.ts';
 import { localControl } from './local-control.ts';
 import type { ResolveTargetOptions, Target } from './types.ts';
 

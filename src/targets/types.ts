@@ -1,4 +1,4 @@
-import type { StackInfo } from '../stack/types.ts';
+import type { StackInfo } from '../launcher/types.ts';
 import type { ServiceControl } from './control.ts';
 
 export type TargetKind = 'local' | 'external' | 'containers';

@@ -2,8 +2,8 @@
  * Integration tests need real tools: Redis and nginx from the OS packages and the Python
  * environment of qdrant-local. Prepare them once, before any test file runs.
  */
-import { ensureSystemTools } from '../../src/stack/system-tools.ts';
-import { ensureQdrantRuntime } from '../../src/stack/services/qdrant.ts';
+import { ensureSystemTools } from '../../src/launcher/system-tools.ts';
+import { ensureQdrantRuntime } from '../../src/launcher/services/qdrant.ts';
 
 export default async function setup(): Promise<void> {
   await ensureSystemTools(['redis-server', 'nginx']);

@@ -1,0 +1,371 @@
+/**
+ * `npm run bench:gateway [-- --concurrency 8 --requests 3000 --rounds 3 --serial 1000 --warmup 1500 --points 2000 --placement split --dir <stack dir>]`:
+ * the same searches, at the same concurrency and in the same number, in one run: directly to
+ * Qdrant, through the gateway (via nginx) uncached, and through the gateway with a warm cache.
+ *
+ * What decides the two targets:
+ * - throughput: QPS through the gateway (uncached) over QPS direct, both saturated by
+ *   `--concurrency` clients (target >= 70 %);
+ * - latency added: p50 through the gateway minus p50 direct with one client (`--serial`), that is
+ *   without queueing (target <= 1 ms). With 8 clients both paths are saturated, so their p50 is
+ *   the queue (clients / QPS, Little's law) and its difference only restates the QPS ratio; it
+ *   is printed, not judged.
+ *
+ * Fairness on a shared machine:
+ * - placement (`--placement split`, the default on 2 cores or more): the engine on its own
+ *   cores, the gateway tier and the load generator on the others, as with separate hosts in
+ *   production; `shared` lets every process use every core (then the gateway also takes CPU
+ *   from the engine, and the ratio measures co-location as much as the gateway);
+ * - the direct and the uncached gateway phases send the very same query vectors, drawn from a
+ *   seed that differs per run (`--seed`), so that no uncached query was ever cached before
+ *   (the bench counts answers marked `cached: true` there and reports them);
+ * - the phases are interleaved in `--rounds` rounds (direct, gateway, cached, direct, ...)
+ *   so that a change in the machine's load hits all of them, and their histograms merged;
+ * - a warm-up of `--warmup` searches on each path precedes the rounds (connections, the JIT
+ *   of a freshly started gateway, the cached phase's hot set);
+ * - the machine's load average is printed at start and end, and the CPU time each process of
+ *   the stack (gateway, nginx, Redis, Qdrant with its workers) and the load generator spent
+ *   per request in each phase (Linux /proc), which is what decides throughput on a saturated
+ *   machine.
+ * Uses the running local stack (`.stack/stack.json`, its CPU affinity given back at the end),
+ * or brings one up in a temp dir and tears it down afterwards.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import * as hdr from 'hdr-histogram-js';
+import { encodeRequest, RawHttpClient } from '@vdb-readiness/raw-http';
+import { readStackInfo, stackDown, stackUp } from '../../../src/launcher/launcher.ts';
+import type { StackInfo } from '../../../src/launcher/types.ts';
+import { runCli } from '../../../src/util/cli.ts';
+import { UserError } from '../../../src/util/errors.ts';
+import { applyPlacement, type Placement, type PlacementKind } from './lib/placement.ts';
+import { treeCpuMs } from './lib/processes.ts';
+
+const COLLECTION = 'imp';
+const DIM = 128;
+const HOT_QUERIES = 20;
+/** Requests per block of the one-client pass (direct and gateway blocks alternate). */
+const SERIAL_BLOCK = 50;
+const REQUEST_TIMEOUT_MS = 10_000;
+/** How a gateway answer served from its cache ends. */
+const CACHED_MARK = '"cached":true}';
+
+type Histogram = ReturnType<typeof hdr.build>;
+type Component = 'gateway' | 'nginx' | 'redis' | 'qdrant';
+
+interface Target {
+  origin: string;
+  path: string;
+  headers: Record<string, string>;
+  body: (vector: number[]) => string;
+}
+
+/** A phase's totals over all rounds. */
+interface Phase {
+  name: string;
+  hist: Histogram;
+  requests: number;
+  errors: number;
+  /** Answers marked `"cached":true`. */
+  cachedAnswers: number;
+  elapsedS: number;
+  /** CPU ms spent by each stack component and by the load generator during the phase. */
+  cpuMs: Record<Component | 'loadgen', number>;
+  /** QPS of each round, for the per-round ratios. */
+  roundQps: number[];
+}
+
+function newPhase(name: string): Phase {
+  return {
+    name,
+    hist: hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 }),
+    requests: 0,
+    errors: 0,
+    cachedAnswers: 0,
+    elapsedS: 0,
+    cpuMs: { gateway: 0, nginx: 0, redis: 0, qdrant: 0, loadgen: 0 },
+    roundQps: [],
+  };
+}
+
+function randomVector(rand: () => number): number[] {
+  return Array.from({ length: DIM }, () => rand() * 2 - 1);
+}
+
+/** mulberry32: a small seeded PRNG (the same seed sends the same queries). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function cpuSnapshot(pids: Record<Component, number>): Record<Component | 'loadgen', number> {
+  const u = process.cpuUsage();
+  return {
+    gateway: treeCpuMs(pids.gateway),
+    nginx: treeCpuMs(pids.nginx),
+    redis: treeCpuMs(pids.redis),
+    qdrant: treeCpuMs(pids.qdrant),
+    loadgen: (u.user + u.system) / 1000,
+  };
+}
+
+/**
+ * Closed loop on one target: up to `concurrency` clients share the queries of a run (each
+ * sent once, in order); a client sends the next as soon as its last one answered. The
+ * connections stay open from run to run (warm-up, rounds, blocks), so no run pays for
+ * connecting. The clients are the project's raw keep-alive client (src/http/raw): on a small
+ * machine the load generator shares cores with what it measures, and this one costs about a
+ * quarter of undici's CPU per request, so less of its own work lands in the figures.
+ */
+class ClosedLoop {
+  private readonly client: RawHttpClient;
+  private readonly origin: URL;
+  private onDone: (i: number, status: number, body: Buffer | null, err: Error | null) => void = () => undefined;
+
+  constructor(private readonly target: Target, private readonly concurrency: number) {
+    this.origin = new URL(target.origin);
+    const done = Array.from({ length: concurrency }, (_, i) => (status: number, body: Buffer | null, err: Error | null) => this.onDone(i, status, body, err));
+    this.client = new RawHttpClient(this.origin, done, REQUEST_TIMEOUT_MS);
+  }
+
+  /** Sends `queries`; adds the figures to `phase` (null: a warm-up). */
+  async run(phase: Phase | null, queries: number[][], pids: Record<Component, number>): Promise<void> {
+    const clients = Math.min(this.concurrency, queries.length);
+    if (clients === 0) return;
+    const requests = queries.map((v) => encodeRequest(this.origin, 'POST', this.target.path, this.target.headers, Buffer.from(this.target.body(v))));
+    const hist = phase ? hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 }) : null;
+    let next = 0;
+    let errors = 0;
+    let cachedAnswers = 0;
+    let finished = 0;
+    const sentAt = new Array<number>(clients).fill(0);
+    let allDone: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => {
+      allDone = resolve;
+    });
+    const send = (i: number) => {
+      if (next >= requests.length) {
+        if (++finished === clients) allDone();
+        return;
+      }
+      const bytes = requests[next++] as Buffer;
+      sentAt[i] = performance.now();
+      this.client.connections[i]?.send(bytes, sentAt[i] as number);
+    };
+    this.onDone = (i, status, body, err) => {
+      hist?.recordValue(Math.max(1, Math.round((performance.now() - (sentAt[i] as number)) * 1000)));
+      if (err || status !== 200) errors++;
+      else if (body && body.toString('latin1', Math.max(0, body.length - CACHED_MARK.length)) === CACHED_MARK) cachedAnswers++;
+      send(i);
+    };
+    const cpuBefore = cpuSnapshot(pids);
+    const started = performance.now();
+    for (let i = 0; i < clients; i++) send(i);
+    await done;
+    const elapsedS = (performance.now() - started) / 1000;
+    const cpuAfter = cpuSnapshot(pids);
+    if (!phase || !hist) return;
+    phase.hist.add(hist);
+    hist.destroy();
+    phase.requests += queries.length;
+    phase.errors += errors;
+    phase.cachedAnswers += cachedAnswers;
+    phase.elapsedS += elapsedS;
+    phase.roundQps.push(queries.length / elapsedS);
+    for (const k of Object.keys(phase.cpuMs) as Array<keyof Phase['cpuMs']>) phase.cpuMs[k] += cpuAfter[k] - cpuBefore[k];
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+async function seed(stack: StackInfo, points: number): Promise<void> {
+  const gw = stack.gateway;
+  if (!gw) throw new UserError('the local stack has no gateway: run `npm run stack -- up` (with the gateway tier)');
+  const rand = prng(7);
+  for (let start = 0; start < points; start += 200) {
+    const batch = Array.from({ length: Math.min(200, points - start) }, (_, i) => ({ id: start + i, vector: randomVector(rand), payload: { i: start + i } }));
+    const res = await fetch(`${gw.url}/api/v1/vectors/upsert`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': gw.apiKey },
+      body: JSON.stringify({ collection: COLLECTION, points: batch }),
+      signal: AbortSignal.timeout(60_000),
+    });
+    if (res.status !== 200) throw new UserError(`seeding ${COLLECTION} through the gateway failed: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
+  }
+}
+
+const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+const p50 = (p: Phase) => p.hist.getValueAtPercentile(50) / 1000;
+const p99 = (p: Phase) => p.hist.getValueAtPercentile(99) / 1000;
+const qps = (p: Phase) => p.requests / p.elapsedS;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+const loadLine = () => loadavg().map((x) => x.toFixed(2)).join(' / ');
+
+function table(title: string, phases: Phase[]): string[] {
+  const cpu = (p: Phase, k: keyof Phase['cpuMs']) => fmt(p.cpuMs[k] / p.requests).padStart(6);
+  return [
+    title,
+    'phase                         p50 ms   p99 ms      QPS  requests  errors  cached | CPU ms/request: gateway  nginx  redis  qdrant  loadgen',
+    ...phases.map((p) =>
+      `${p.name.padEnd(28)} ${fmt(p50(p)).padStart(7)}  ${fmt(p99(p)).padStart(7)}  ${fmt(qps(p), 0).padStart(7)}  ${String(p.requests).padStart(8)}  ${String(p.errors).padStart(6)}  ${String(p.cachedAnswers).padStart(6)} |` +
+      `                 ${cpu(p, 'gateway')} ${cpu(p, 'nginx')} ${cpu(p, 'redis')}  ${cpu(p, 'qdrant')}   ${cpu(p, 'loadgen')}`),
+  ];
+}
+
+await runCli(async () => {
+  const opts = new Command('bench:gateway')
+    .option('--concurrency <n>', 'concurrent clients', '8')
+    .option('--requests <n>', 'requests per phase (split over the rounds)', '3000')
+    .option('--rounds <n>', 'rounds of interleaved phases', '3')
+    .option('--serial <n>', 'requests of the one-client pass (0: skip)', '1000')
+    .option('--warmup <n>', 'searches on each path before the rounds', '1500')
+    .option('--points <n>', 'points seeded into the collection', '2000')
+    .option('--placement <kind>', 'split (engine on its own cores) or shared', 'split')
+    .option('--seed <n>', 'query seed (default: a new one per run, so that no query is cached already)')
+    .option('--dir <path>', 'stack directory (default: .stack, or a temporary stack)')
+    .parse()
+    .opts<{ concurrency: string; requests: string; rounds: string; serial: string; warmup: string; points: string; placement: string; seed?: string; dir?: string }>();
+  const concurrency = Number(opts.concurrency);
+  const requests = Number(opts.requests);
+  const rounds = Number(opts.rounds);
+  const serial = Number(opts.serial);
+  const warmup = Number(opts.warmup);
+  const points = Number(opts.points);
+  const querySeed = opts.seed !== undefined ? Number(opts.seed) : (Date.now() ^ (process.pid << 16)) >>> 0;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UserError('--concurrency must be an integer from 1 to 256');
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new UserError('--rounds must be an integer from 1 to 20');
+  if (!Number.isInteger(requests) || requests < rounds * concurrency || requests > 200_000) throw new UserError('--requests must be an integer from rounds x concurrency to 200000');
+  if (!Number.isInteger(serial) || serial < 0 || serial > 10_000) throw new UserError('--serial must be an integer from 0 to 10000');
+  if (!Number.isInteger(warmup) || warmup < 0 || warmup > 100_000) throw new UserError('--warmup must be an integer from 0 to 100000');
+  if (opts.placement !== 'split' && opts.placement !== 'shared') throw new UserError('--placement must be split or shared');
+  if (!Number.isInteger(points) || points < 10 || points > 100_000) throw new UserError('--points must be an integer from 10 to 100000');
+  if (!Number.isInteger(querySeed) || querySeed < 0) throw new UserError('--seed must be a non-negative integer');
+
+  let stack = readStackInfo(opts.dir);
+  let tempDir: string | null = null;
+  if (!stack?.gateway) {
+    tempDir = mkdtempSync(join(tmpdir(), 'vdb-bench-gw-'));
+    console.error(`no running stack with a gateway: starting one in ${tempDir}`);
+    stack = await stackUp({ dir: tempDir });
+  }
+  let placement: Placement | null = null;
+  const openLoops: ClosedLoop[] = [];
+  try {
+    const gw = stack.gateway;
+    if (!gw) throw new UserError('the stack came up without a gateway');
+    const slot = gw.slots.find((s) => s.name === gw.active) ?? gw.slots[0];
+    const pids: Record<Component, number> = { gateway: slot?.pid ?? -1, nginx: gw.nginx.pid, redis: stack.redis.pid, qdrant: stack.qdrant.pid };
+    placement = applyPlacement(opts.placement as PlacementKind, [pids.qdrant], [pids.gateway, pids.nginx, pids.redis, process.pid]);
+    const loadAtStart = loadLine();
+    await seed(stack, points);
+
+    const rand = prng(querySeed);
+    const perRound = Math.floor(requests / rounds);
+    const unique = Array.from({ length: perRound * rounds + serial + warmup }, () => randomVector(rand));
+    const hot = Array.from({ length: HOT_QUERIES }, () => randomVector(rand));
+    const direct: Target = {
+      origin: stack.qdrant.url,
+      path: `/collections/${COLLECTION}/points/query`,
+      headers: { 'content-type': 'application/json', 'api-key': stack.qdrant.apiKey },
+      body: (v) => JSON.stringify({ query: v, limit: 10 }),
+    };
+    const viaGateway: Target = {
+      origin: gw.url,
+      path: '/api/v1/vectors/search',
+      headers: { 'content-type': 'application/json', 'x-api-key': gw.apiKey },
+      body: (v) => JSON.stringify({ collection: COLLECTION, query_vector: v, limit: 10 }),
+    };
+
+    const loops = { direct: new ClosedLoop(direct, concurrency), gateway: new ClosedLoop(viaGateway, concurrency), directSerial: new ClosedLoop(direct, 1), gatewaySerial: new ClosedLoop(viaGateway, 1) };
+    openLoops.push(...Object.values(loops));
+
+    // warm-up: connections, JIT on both sides, the hot set into the cache
+    const warm = unique.slice(perRound * rounds + serial);
+    await loops.direct.run(null, warm, pids);
+    await loops.gateway.run(null, warm, pids);
+    await loops.gateway.run(null, Array.from({ length: 10 }, () => hot).flat(), pids);
+    await loops.directSerial.run(null, warm.slice(0, SERIAL_BLOCK), pids);
+    await loops.gatewaySerial.run(null, warm.slice(SERIAL_BLOCK, 2 * SERIAL_BLOCK), pids);
+
+    const phases = { direct: newPhase('direct Qdrant'), gateway: newPhase('gateway (nginx), uncached'), cached: newPhase('gateway (nginx), cached') };
+    for (let r = 0; r < rounds; r++) {
+      const queries = unique.slice(r * perRound, (r + 1) * perRound);
+      await loops.direct.run(phases.direct, queries, pids);
+      await loops.gateway.run(phases.gateway, queries, pids);
+      await loops.gateway.run(phases.cached, Array.from({ length: perRound }, (_, i) => hot[i % HOT_QUERIES] as number[]), pids);
+    }
+    const serialPhases = { direct: newPhase('direct Qdrant'), gateway: newPhase('gateway (nginx), uncached') };
+    if (serial > 0) {
+      const queries = unique.slice(perRound * rounds, perRound * rounds + serial);
+      // short alternating blocks, the same queries for both paths, so that a change in the
+      // machine's load hits both alike
+      for (let i = 0; i < queries.length; i += SERIAL_BLOCK) {
+        const block = queries.slice(i, i + SERIAL_BLOCK);
+        await loops.directSerial.run(serialPhases.direct, block, pids);
+        await loops.gatewaySerial.run(serialPhases.gateway, block, pids);
+      }
+    }
+    const loadAtEnd = loadLine();
+
+    const { direct: d, gateway: g, cached: c } = phases;
+    const ratio = qps(g) / qps(d);
+    const roundRatios = g.roundQps.map((q, i) => q / (d.roundQps[i] as number));
+    const lines = [
+      `gateway benchmark: ${COLLECTION} (dim ${DIM}), limit 10, ${concurrency} concurrent clients, ${perRound * rounds} requests per phase in ${rounds} interleaved rounds after ${warmup} warm-up searches per path, query seed ${querySeed}`,
+      `machine: ${cpus().length} cores, load average (1/5/15 min) ${loadAtStart} at start, ${loadAtEnd} at end`,
+      `placement: ${placement.description}`,
+      '',
+      ...table(`${concurrency} clients (saturated: throughput)`, [d, g, c]),
+      '',
+      `throughput: gateway (uncached) QPS ${fmt(ratio * 100, 0)} % of direct (target >= 70 %: ${ratio >= 0.7 ? 'met' : 'NOT met'}); ` +
+        `per round ${roundRatios.map((x) => `${fmt(x * 100, 0)} %`).join(', ')} (median ${fmt(median(roundRatios) * 100, 0)} %)`,
+      `  p50 at ${concurrency} clients: ${fmt(p50(g))} vs ${fmt(p50(d))} ms direct (${fmt(p50(g) - p50(d))} ms): both paths saturated, this is queueing (clients / QPS), not judged`,
+      `cached: p50 ${fmt(p50(c))} vs ${fmt(p50(g))} ms uncached, QPS x${fmt(qps(c) / qps(g))}; ${fmt((qps(c) / qps(d)) * 100, 0)} % of direct`,
+    ];
+    if (serial > 0) {
+      const sd = serialPhases.direct;
+      const sg = serialPhases.gateway;
+      const added = p50(sg) - p50(sd);
+      lines.push(
+        '',
+        ...table('1 client (no queueing: latency)', [sd, sg]),
+        '',
+        `latency added: p50 ${fmt(added)} ms (target <= 1 ms: ${added <= 1 ? 'met' : 'NOT met'}), p99 ${fmt(p99(sg) - p99(sd))} ms`,
+      );
+    } else {
+      lines.push('', 'latency added: not measured (--serial 0)');
+    }
+    lines.push(
+      '',
+      placement.kind === 'split'
+        ? 'note: the engine has its own CPUs, the gateway tier shares the others with the load generator; throughput follows the CPU per\n' +
+          'request (columns on the right) of whichever side saturates first.'
+        : 'note: the load generator, nginx, the gateway, Redis and the engine share this machine\'s cores; on a saturated machine\n' +
+          'throughput follows CPU per request (columns on the right), latency also the scheduler\'s queue.',
+    );
+    if (g.cachedAnswers > 0) lines.push(`warning: ${g.cachedAnswers} answers of the uncached phase came from the cache (a repeated --seed?)`);
+    console.log(lines.join('\n'));
+    for (const p of [...Object.values(phases), ...Object.values(serialPhases)]) p.hist.destroy();
+  } finally {
+    for (const loop of openLoops) loop.close();
+    placement?.restore();
+    if (tempDir) {
+      await stackDown(tempDir);
+      rmSync(tempDir, { recursive: true, force: true });
+    }
+  }
+});
