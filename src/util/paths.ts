@@ -9,9 +9,13 @@ export function stackDir(): string {
   return resolve(process.env.VDB_STACK_DIR ?? join(REPO_ROOT, '.stack'));
 }
 
-/** The Python virtual environment for qdrant-local: `VDB_VENV_DIR` or `<repo>/.stack/venv` (shared by all stacks). */
+/**
+ * qdrant-local's Python virtual environment (shared by all stacks): `VDB_VENV_DIR` or
+ * `<repo>/sut/qdrant-local/.venv`, the same default as `sut/qdrant-local/bin/ensure-venv`, which
+ * makes it (the launcher passes this path to it).
+ */
 export function venvDir(): string {
-  return resolve(process.env.VDB_VENV_DIR ?? join(REPO_ROOT, '.stack', 'venv'));
+  return resolve(process.env.VDB_VENV_DIR || join(REPO_ROOT, 'sut', 'qdrant-local', '.venv'));
 }
 
 /** Where runs write their results: `<repo>/reports/out` unless overridden. */

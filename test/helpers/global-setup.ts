@@ -1,6 +1,7 @@
 /**
  * Integration tests need real tools: Redis and nginx from the OS packages and the Python
- * environment of qdrant-local. Prepare them once, before any test file runs.
+ * environment of qdrant-local (made by its own bin/ensure-venv, which the launcher runs; a real
+ * qdrant from QDRANT_BIN or PATH needs none). Prepare them once, before any test file runs.
  */
 import { ensureSystemTools } from '../../src/launcher/system-tools.ts';
 import { ensureQdrantRuntime } from '../../src/launcher/services/qdrant.ts';

@@ -1,21 +1,21 @@
-import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { QdrantInfo, StartedService } from '../types.ts';
 import { freePort } from '../ports.ts';
-import { httpOk, isAlive, spawnService, stopProcessGroup, waitForReady } from '../process.ts';
+import { httpOk, spawnService, stopProcessGroup, waitForReady } from '../process.ts';
 import { findExecutable } from '../system-tools.ts';
 import { MissingToolError, UserError } from '../../util/errors.ts';
+import { ExitCode } from '../../util/exit-codes.ts';
 import { REPO_ROOT, venvDir } from '../../util/paths.ts';
 
 export const QDRANT_SEED_PORT = 6333;
 export const QDRANT_GRPC_SEED_PORT = 6334;
 export const QDRANT_LOCAL_DIR = join(REPO_ROOT, 'sut', 'qdrant-local');
-const REQUIREMENTS = join(QDRANT_LOCAL_DIR, 'requirements.txt');
+/** qdrant-local's own script that makes its venv and prints its python (exit codes in its header). */
+const ENSURE_VENV = join(QDRANT_LOCAL_DIR, 'bin', 'ensure-venv');
 const READY_TIMEOUT_MS = 90_000;
-const VENV_LOCK_WAIT_MS = 15 * 60_000;
 /** Qdrant flushes every collection on SIGTERM before it exits: give it time before SIGKILL. */
 export const QDRANT_STOP_GRACE_MS = 30_000;
 
@@ -31,82 +31,51 @@ export function findQdrantBinary(): string | null {
   return findExecutable('qdrant');
 }
 
-function requirementsHash(): string {
-  return createHash('sha256').update(readFileSync(REQUIREMENTS)).digest('hex');
-}
+/** Venv failures by ensure-venv's exit code (see its header): a missing tool, or a plain usage error. */
+const ENSURE_VENV_MISSING_TOOL = new Set([3, 4, 5]);
 
-function checkPython(): string {
-  const python = findExecutable('python3');
-  if (!python) throw new MissingToolError('python3 is missing: install Python >= 3.10 (e.g. `apt-get install -y python3 python3-venv`), or set QDRANT_BIN to a qdrant binary');
-  const r = spawnSync(python, ['-c', 'import sys, venv; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' });
-  const [major, minor] = (r.stdout ?? '').trim().split('.').map(Number);
-  if (r.status !== 0 || major !== 3 || minor < 10) {
-    throw new MissingToolError(`qdrant-local needs Python >= 3.10 with the venv module (found: ${(r.stdout || r.stderr || 'none').trim()}): install python3 and python3-venv`);
+/**
+ * Runs qdrant-local's own `bin/ensure-venv` (it creates the venv from its pinned requirements,
+ * again when they change, one builder at a time) and returns the venv's python. Progress lines
+ * go to our stderr as they come; a failure becomes one UserError with the script's line.
+ */
+async function ensureQdrantLocalVenv(): Promise<string> {
+  const child = spawn('bash', [ENSURE_VENV, '--venv', venvDir()], { cwd: QDRANT_LOCAL_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let message: string | undefined;
+  const details: string[] = [];
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  const lines = createInterface({ input: child.stderr });
+  lines.on('line', (line) => {
+    if (line.startsWith('error: ')) message = line.slice('error: '.length);
+    else if (message !== undefined && line.startsWith('  ')) details.push(line.slice(2));
+    else if (line.trim()) console.error(line);
+  });
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'ENOENT' ? new MissingToolError('bash is missing: install bash (it runs sut/qdrant-local/bin/ensure-venv), or set QDRANT_BIN to a qdrant binary') : err),
+    );
+    child.once('close', (c, s) => resolve([c, s]));
+  });
+  lines.close();
+  if (code === 0) {
+    const python = stdout.trim().split('\n').pop() ?? '';
+    if (python && existsSync(python)) return python;
+    throw new UserError(`${ENSURE_VENV} printed no python path (got ${JSON.stringify(stdout.trim())}): run it by hand to see why`);
   }
-  return python;
-}
-
-async function withVenvLock<T>(dir: string, fn: () => T): Promise<T> {
-  const lock = `${dir}.lock`;
-  mkdirSync(dirname(lock), { recursive: true });
-  const deadline = Date.now() + VENV_LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(join(lock, 'pid'), String(process.pid));
-      break;
-    } catch {
-      const owner = Number(readFileSafe(join(lock, 'pid')));
-      if (owner && !isAlive(owner)) {
-        rmSync(lock, { recursive: true, force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new UserError(`another process holds ${lock} (creating the qdrant-local venv): wait for it, or remove the folder`);
-      await sleep(500);
-    }
-  }
-  try {
-    return fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-function readFileSafe(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
+  const line = message ?? `${ENSURE_VENV} failed (${signal ? `signal ${signal}` : `exit ${code}`}): run it by hand to see why`;
+  if (code !== null && ENSURE_VENV_MISSING_TOOL.has(code)) throw new MissingToolError(line, details);
+  throw new UserError(line, ExitCode.Usage, details);
 }
 
 /**
  * Makes the Qdrant engine runnable: a real binary when one is configured or on PATH, else
- * qdrant-local's Python virtual environment (created from the pinned requirements, and
- * re-created when they change).
+ * qdrant-local's Python virtual environment, which qdrant-local's own `bin/ensure-venv` makes.
  */
 export async function ensureQdrantRuntime(): Promise<QdrantRuntime> {
   const bin = findQdrantBinary();
   if (bin) return { engine: 'qdrant', bin };
-  const dir = venvDir();
-  const python = join(dir, 'bin', 'python');
-  const stamp = join(dir, '.requirements.sha256');
-  const wanted = requirementsHash();
-  if (existsSync(python) && readFileSafe(stamp) === wanted) return { engine: 'qdrant-local', python };
-  const system = checkPython();
-  await withVenvLock(dir, () => {
-    if (existsSync(python) && readFileSafe(stamp) === wanted) return;
-    console.error(`Creating the qdrant-local Python environment in ${dir} (once; about a minute)…`);
-    rmSync(dir, { recursive: true, force: true });
-    const mk = spawnSync(system, ['-m', 'venv', dir], { encoding: 'utf8' });
-    if (mk.status !== 0) throw new MissingToolError(`python3 -m venv failed (${mk.stderr.trim().split('\n').pop()}): install python3-venv`);
-    const pip = spawnSync(python, ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', '-r', REQUIREMENTS], { encoding: 'utf8' });
-    if (pip.status !== 0) {
-      throw new MissingToolError(`pip install -r ${REQUIREMENTS} failed: check access to PyPI`, pip.stderr.trim().split('\n').slice(-5));
-    }
-    writeFileSync(stamp, wanted);
-  });
-  return { engine: 'qdrant-local', python };
+  return { engine: 'qdrant-local', python: await ensureQdrantLocalVenv() };
 }
 
 export interface QdrantStartOptions {

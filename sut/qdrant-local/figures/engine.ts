@@ -6,10 +6,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startQdrant } from '../../../src/launcher/services/qdrant.ts';
-import { assertLoadAllowed } from '../../../src/targets/remote-guard.ts';
-import { runCli } from '../../../src/util/cli.ts';
-import { UnreachableError } from '../../../src/util/errors.ts';
+import { startServer } from '../tests/helpers/server.ts';
+import { BenchError, EXIT, assertLoadAllowed, runBench } from './engine/errors.ts';
 import { parseOptions } from './engine/options.ts';
 import { renderEngineBench } from './engine/render.ts';
 import { runEngineBench } from './engine/run.ts';
@@ -22,7 +20,7 @@ async function rootVersion(url: string): Promise<string> {
     const body = (await res.json()) as { version?: string; qdrant_local?: unknown };
     return `${body.version ?? 'unknown'}${body.qdrant_local ? ' (qdrant-local)' : ''}`;
   } catch {
-    throw new UnreachableError(`no Qdrant answers at ${url}: start it, or drop --url to bench a fresh qdrant-local`);
+    throw new BenchError(`no Qdrant answers at ${url}: start it, or drop --url to bench a fresh qdrant-local`, EXIT.unreachable);
   }
 }
 
@@ -37,7 +35,7 @@ async function main(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'bench-engine-'));
     log(`starting a qdrant-local for the bench in ${dir}…`);
     const apiKey = 'bench-engine';
-    const qdrant = await startQdrant({ storagePath: join(dir, 'storage'), snapshotsPath: join(dir, 'snapshots'), apiKey, logPath: join(dir, 'qdrant.log') });
+    const qdrant = await startServer({ storagePath: join(dir, 'storage'), snapshotsPath: join(dir, 'snapshots'), apiKey, logPath: join(dir, 'qdrant.log') });
     target = { url: qdrant.info.url, apiKey, engine: qdrant.info.engine, version: qdrant.info.version };
     cleanup = async (failed) => {
       await qdrant.stop();
@@ -56,4 +54,4 @@ async function main(): Promise<void> {
   }
 }
 
-await runCli(main);
+await runBench(main);

@@ -9,23 +9,23 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QdrantClient } from '@qdrant/js-client-rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fillVectors, getDataset, payloadAt, queryAt, queryCount } from '../../../fixtures/src/index.ts';
-import { startQdrant } from '../../../src/launcher/services/qdrant.ts';
-import type { QdrantInfo, StartedService } from '../../../src/launcher/types.ts';
-import { readResponse } from '../../../test/helpers/http.ts';
-import type { ReadResponse } from '../../../test/helpers/http.ts';
+import { fillVectors, payloadAt, queryAt, queryCount, smokeDataset } from './helpers/dataset.ts';
+import { readResponse } from './helpers/http.ts';
+import type { ReadResponse } from './helpers/http.ts';
+import { startServer } from './helpers/server.ts';
+import type { StartedServer } from './helpers/server.ts';
 
 const API_KEY = 'test-key-qdrant-local';
 const COLLECTION = 'smoke';
 const BATCH = 1000;
-const spec = getDataset('smoke');
+const spec = smokeDataset();
 
 let dir: string;
-let qdrant: StartedService<QdrantInfo>;
+let qdrant: StartedServer;
 let client: QdrantClient;
 
 async function start(): Promise<void> {
-  qdrant = await startQdrant({ storagePath: join(dir, 'storage'), snapshotsPath: join(dir, 'snapshots'), apiKey: API_KEY, logPath: join(dir, 'qdrant.log') });
+  qdrant = await startServer({ storagePath: join(dir, 'storage'), snapshotsPath: join(dir, 'snapshots'), apiKey: API_KEY, logPath: join(dir, 'qdrant.log') });
   client = new QdrantClient({ url: qdrant.info.url, apiKey: API_KEY, checkCompatibility: false });
 }
 

@@ -9,12 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QDRANT_LOCAL_DIR, ensureQdrantRuntime, startQdrant } from '../../../src/launcher/services/qdrant.ts';
-import { freePort } from '../../../src/launcher/ports.ts';
-import { spawnService, stopProcessGroup } from '../../../src/launcher/process.ts';
-import type { QdrantInfo, StartedService } from '../../../src/launcher/types.ts';
-import { readResponse } from '../../../test/helpers/http.ts';
-import type { ReadResponse } from '../../../test/helpers/http.ts';
+import { readResponse } from './helpers/http.ts';
+import type { ReadResponse } from './helpers/http.ts';
+import { freePort, serverRuntime, spawnServer, startServer, stopProcess } from './helpers/server.ts';
+import type { ServerOptions, StartedServer } from './helpers/server.ts';
 
 const API_KEY = 'test-key-readiness';
 const HOST = '127.0.0.1';
@@ -25,13 +23,13 @@ const COLLECTIONS: Record<string, number> = { alpha: 40, beta: 75, gamma: 120, d
 let dir: string;
 let port: number;
 let url: string;
-let qdrant: StartedService<QdrantInfo> | undefined;
+let qdrant: StartedServer | undefined;
 let manualPid: number | undefined;
 
 const storagePath = (): string => join(dir, 'storage');
 const logPath = (): string => join(dir, 'qdrant.log');
 
-function startOpts(): Parameters<typeof startQdrant>[0] {
+function startOpts(): ServerOptions {
   return { host: HOST, port, storagePath: storagePath(), snapshotsPath: join(dir, 'snapshots'), apiKey: API_KEY, logPath: logPath() };
 }
 
@@ -77,7 +75,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'qdrant-local-readiness-'));
   port = await freePort(HOST);
   url = `http://${HOST}:${port}`;
-  qdrant = await startQdrant(startOpts());
+  qdrant = await startServer(startOpts());
   for (const [name, n] of Object.entries(COLLECTIONS)) {
     expect((await rest('PUT', `/collections/${name}`, { vectors: { size: DIM, distance: 'Cosine' } })).status).toBe(200);
     const points = Array.from({ length: n }, (_, id) => ({ id, vector: vector(id), payload: { name, id } }));
@@ -87,7 +85,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await qdrant?.stop();
-  if (manualPid !== undefined) await stopProcessGroup(manualPid, 10_000);
+  if (manualPid !== undefined) await stopProcess(manualPid, 10_000);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -97,8 +95,8 @@ describe('qdrant-local /readyz after a restart', () => {
     await qdrant!.stop();
     qdrant = undefined;
 
-    // Watch /readyz while the launcher starts the server again on the same storage and port.
-    const starting = startQdrant(startOpts());
+    // Watch /readyz while the helper starts the server again on the same storage and port.
+    const starting = startServer(startOpts());
     let stopWatching = false;
     starting.then(
       () => undefined,
@@ -144,7 +142,7 @@ describe('qdrant-local /readyz after a restart', () => {
   });
 
   it('stays 503 and logs the reason when a collection fails to load, and turns 200 once it is deleted', async (ctx) => {
-    const runtime = await ensureQdrantRuntime();
+    const runtime = await serverRuntime();
     if (runtime.engine !== 'qdrant-local') ctx.skip();
     if (runtime.engine !== 'qdrant-local') return;
     await qdrant!.stop();
@@ -155,15 +153,8 @@ describe('qdrant-local /readyz after a restart', () => {
     writeFileSync(edgeConfig, 'not json');
 
     const brokenLog = join(dir, 'broken-start.log');
-    // Started by hand: the launcher waits for /readyz, which must not come.
-    manualPid = spawnService({
-      name: 'qdrant-local',
-      command: runtime.python,
-      args: ['-m', 'qdrant_local', '--host', HOST, '--port', String(port), '--storage-path', storagePath(), '--snapshots-path', join(dir, 'snapshots')],
-      env: { ...process.env, PYTHONPATH: QDRANT_LOCAL_DIR, PYTHONUNBUFFERED: '1', QDRANT__SERVICE__API_KEY: API_KEY },
-      cwd: QDRANT_LOCAL_DIR,
-      logPath: brokenLog,
-    });
+    // Spawned without waiting: startServer waits for /readyz, which must not come.
+    manualPid = await spawnServer(runtime, { ...startOpts(), port, logPath: brokenLog });
     const failureLine = `collection \`${broken}\` failed to load`;
     const logText = (): string => (existsSync(brokenLog) ? readFileSync(brokenLog, 'utf8') : '');
     while (!logText().includes('collections in')) await sleep(50);
@@ -184,7 +175,7 @@ describe('qdrant-local /readyz after a restart', () => {
     const after = await probe('/readyz');
     expect(after?.status).toBe(200);
     expect(after?.text).toBe('all shards are ready');
-    await stopProcessGroup(manualPid, 10_000);
+    await stopProcess(manualPid, 10_000);
     manualPid = undefined;
   });
 });

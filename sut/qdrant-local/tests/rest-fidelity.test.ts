@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startQdrant } from '../../../src/launcher/services/qdrant.ts';
-import type { QdrantInfo, StartedService } from '../../../src/launcher/types.ts';
-import { readResponse } from '../../../test/helpers/http.ts';
-import type { ReadResponse } from '../../../test/helpers/http.ts';
+import { readResponse } from './helpers/http.ts';
+import type { ReadResponse } from './helpers/http.ts';
+import { startServer } from './helpers/server.ts';
+import type { StartedServer } from './helpers/server.ts';
 
 const API_KEY = 'fidelity-key';
 const C = 'test_collection';
@@ -32,7 +32,7 @@ const POINTS: Point[] = [
 const QUERY = [0.2, 0.1, 0.9, 0.7];
 
 let dir: string;
-let qdrant: StartedService<QdrantInfo>;
+let qdrant: StartedServer;
 
 async function rest(method: string, path: string, body?: unknown): Promise<ReadResponse> {
   const res = await fetch(`${qdrant.info.url}${path}`, {
@@ -57,7 +57,7 @@ const countWhere = (filter: unknown): Promise<number> => countWhereIn(C, filter)
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'qdrant-local-rest-'));
-  qdrant = await startQdrant({ storagePath: join(dir, 'storage'), snapshotsPath: join(dir, 'snapshots'), apiKey: API_KEY, logPath: join(dir, 'qdrant.log') });
+  qdrant = await startServer({ storagePath: join(dir, 'storage'), snapshotsPath: join(dir, 'snapshots'), apiKey: API_KEY, logPath: join(dir, 'qdrant.log') });
   expect(await result('PUT', `/collections/${C}`, { vectors: { size: 4, distance: 'Dot', on_disk: false }, sparse_vectors: { 'sparse-text': {} }, on_disk_payload: true })).toBe(true);
   expect(await result('PUT', `/collections/${C}/points?wait=true`, { points: POINTS })).toMatchObject({ status: 'completed', operation_id: expect.any(Number) });
 });

@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DatasetSpec } from '../../../../fixtures/src/index.ts';
-import { fillVectors, payloadAt } from '../../../../fixtures/src/index.ts';
-import { UserError } from '../../../../src/util/errors.ts';
+import type { DatasetSpec } from '../../tests/helpers/dataset.ts';
+import { fillVectors, payloadAt } from '../../tests/helpers/dataset.ts';
+import { BenchError } from './errors.ts';
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'python_upload.py');
 const TIMEOUT_MS = 30 * 60_000;
@@ -39,7 +39,7 @@ export async function runPythonUpload(python: string, url: string, apiKey: strin
       child.on('error', reject);
       child.on('close', (code) => {
         if (code === 0) resolve(stdout);
-        else reject(new UserError(`the Python qdrant-client upload failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`));
+        else reject(new BenchError(`the Python qdrant-client upload failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`));
       });
     });
     return JSON.parse(out.trim().split('\n').pop()!) as PythonUploadFigures;

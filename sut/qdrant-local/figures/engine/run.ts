@@ -1,11 +1,9 @@
 /** The engine bench: load in slices at each concurrency, wait for the index, search at each concurrency, compare with Python. */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QdrantClient } from '@qdrant/js-client-rest';
-import { getDataset } from '../../../../fixtures/src/index.ts';
-import { UserError } from '../../../../src/util/errors.ts';
-import { venvDir } from '../../../../src/util/paths.ts';
+import { smokeDataset } from '../../tests/helpers/dataset.ts';
+import { ServerError, ensureVenv } from '../../tests/helpers/server.ts';
+import { BenchError } from './errors.ts';
 import type { EngineBenchOptions } from './options.ts';
 import { runPythonUpload } from './python-upload.ts';
 import type { PythonUploadFigures } from './python-upload.ts';
@@ -53,23 +51,35 @@ async function waitIndexed(client: QdrantClient, log: (s: string) => void): Prom
     const info = await client.getCollection(COLLECTION).catch(() => undefined);
     const seconds = (performance.now() - started) / 1000;
     if (!info) {
-      if (seconds > INDEX_TIMEOUT_S) throw new UserError(`the engine stopped answering while indexing (${INDEX_TIMEOUT_S} s): see its log`);
+      if (seconds > INDEX_TIMEOUT_S) throw new BenchError(`the engine stopped answering while indexing (${INDEX_TIMEOUT_S} s): see its log`);
       await sleep(5000);
       continue;
     }
     if (info.status === 'green') return { seconds, indexed: info.indexed_vectors_count ?? 0, points: info.points_count ?? 0 };
-    if (seconds > INDEX_TIMEOUT_S) throw new UserError(`the collection was not indexed after ${INDEX_TIMEOUT_S} s: see the engine's log`);
+    if (seconds > INDEX_TIMEOUT_S) throw new BenchError(`the collection was not indexed after ${INDEX_TIMEOUT_S} s: see the engine's log`);
     log(`  indexing… ${Math.round(seconds)} s, ${info.indexed_vectors_count ?? 0} of ${info.points_count ?? 0} vectors indexed`);
     await sleep(5000);
   }
 }
 
+/** qdrant-local's venv python (bin/ensure-venv makes it if needed), or why there is none. */
+async function pythonOrReason(): Promise<{ path: string; reason?: undefined } | { path?: undefined; reason: string }> {
+  try {
+    return { path: await ensureVenv() };
+  } catch (err) {
+    if (err instanceof ServerError) return { reason: `no qdrant-local venv (${err.message})` };
+    throw err;
+  }
+}
+
 export async function runEngineBench(opts: EngineBenchOptions, target: { url: string; apiKey?: string; engine: string; version: string }, log: (s: string) => void): Promise<EngineBenchResults> {
-  const spec = getDataset('smoke', { size: opts.size, dim: opts.dim });
+  const spec = smokeDataset({ count: opts.size, dim: opts.dim });
   const client = new QdrantClient({ url: target.url, apiKey: target.apiKey, checkCompatibility: false, timeout: 600_000 });
   const results: EngineBenchResults = {
     schema: 'vdb-readiness/bench-engine@1',
-    ...target,
+    url: target.url,
+    engine: target.engine,
+    version: target.version,
     size: opts.size,
     dim: opts.dim,
     batch: opts.batch,
@@ -81,13 +91,15 @@ export async function runEngineBench(opts: EngineBenchOptions, target: { url: st
   };
 
   // Python first, on its own collection (deleted at once, before it gets indexed), so its load
-  // does not overlap the Node figures.
-  const python = join(venvDir(), 'bin', 'python');
+  // does not overlap the Node figures. Its qdrant-client is the one in qdrant-local's venv.
   if (!opts.python) results.pythonSkipped = '--no-python';
-  else if (!existsSync(python)) results.pythonSkipped = `no qdrant-local venv at ${venvDir()} (run npm run stack -- up once)`;
   else {
-    log(`Python qdrant-client: uploading ${opts.size} points…`);
-    results.python = await runPythonUpload(python, target.url, target.apiKey, spec, opts.size, opts.batch);
+    const python = await pythonOrReason();
+    if (python.reason !== undefined) results.pythonSkipped = python.reason;
+    else {
+      log(`Python qdrant-client: uploading ${opts.size} points…`);
+      results.python = await runPythonUpload(python.path, target.url, target.apiKey, spec, opts.size, opts.batch);
+    }
   }
 
   if (await client.collectionExists(COLLECTION).then((r) => r.exists)) await client.deleteCollection(COLLECTION);

@@ -1,7 +1,7 @@
 /** Closed-loop search with N concurrent clients over the planted queries: QPS, p50/p99, top-1 hits. */
 import type { QdrantClient } from '@qdrant/js-client-rest';
-import type { DatasetSpec } from '../../../../fixtures/src/index.ts';
-import { queryAt, queryCount } from '../../../../fixtures/src/index.ts';
+import type { DatasetSpec } from '../../tests/helpers/dataset.ts';
+import { queryAt, queryCount } from '../../tests/helpers/dataset.ts';
 import { latencyMs, newHistogram, recordSince } from './latency.ts';
 import type { LatencyMs } from './latency.ts';
 

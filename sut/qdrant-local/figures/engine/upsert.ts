@@ -1,7 +1,7 @@
 /** Upsert a range of dataset points with N concurrent clients; points/s and per-request latency. */
 import type { QdrantClient } from '@qdrant/js-client-rest';
-import type { DatasetSpec } from '../../../../fixtures/src/index.ts';
-import { fillVectors, payloadAt } from '../../../../fixtures/src/index.ts';
+import type { DatasetSpec } from '../../tests/helpers/dataset.ts';
+import { fillVectors, payloadAt } from '../../tests/helpers/dataset.ts';
 import { latencyMs, newHistogram, recordSince } from './latency.ts';
 import type { LatencyMs } from './latency.ts';
 
