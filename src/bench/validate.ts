@@ -1,6 +1,8 @@
 import { GATE_PROFILES } from '../gates/definitions.ts';
 import type { GateProfileName } from '../gates/definitions.ts';
 import { UserError } from '../util/errors.ts';
+import { choice, duration, integer, number, parseValue, rate } from '../util/options.ts';
+import type { Range } from '../util/options.ts';
 import { defaultOptions } from './options.ts';
 import type { BenchMode, BenchOptions, BenchTargetKind } from './options.ts';
 import { HTTP_CLIENTS } from './open-loop.ts';
@@ -11,21 +13,10 @@ import type { SearchApi } from './search-contract.ts';
 /** Raw option values as a CLI (or a caller) gives them: strings or numbers, all optional. */
 export type RawBenchOptions = { [K in keyof BenchOptions]?: BenchOptions[K] | string };
 
-function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new UserError(`--${name} must be one of ${allowed.join(', ')} (got "${String(value)}")`);
-}
+const oneOf = <T extends string>(name: string, value: unknown, allowed: readonly T[]): T => parseValue(name, value, choice(allowed));
 
-function num(name: string, value: unknown, min: number, max: number, integer = false): number {
-  const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    throw new UserError(`--${name} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}] (got "${String(value)}")`);
-  }
-  return n;
-}
-
-const optNum = (name: string, value: unknown, min: number, max: number): number | undefined =>
-  value === undefined ? undefined : num(name, value, min, max, true);
+const optInt = (name: string, value: unknown, range: Range): number | undefined =>
+  value === undefined ? undefined : parseValue(name, value, integer(range));
 
 /** Defaults, then checks; every message names the option to fix. */
 export function validateOptions(raw: RawBenchOptions): BenchOptions {
@@ -42,29 +33,29 @@ export function validateOptions(raw: RawBenchOptions): BenchOptions {
   const name = String(o.dataset);
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new UserError(`--dataset "${name}" is not a dataset name (see npm run fixtures -- list)`);
   return {
-    target: oneOf<BenchTargetKind>('target', o.target, ['local', 'external']),
+    target: oneOf<BenchTargetKind>('--target', o.target, ['local', 'external']),
     url: o.url === undefined ? undefined : String(o.url),
-    api: oneOf<SearchApi>('api', o.api, SEARCH_APIS),
+    api: oneOf<SearchApi>('--api', o.api, SEARCH_APIS),
     apiKey: o.apiKey === undefined ? undefined : String(o.apiKey),
     allowRemoteLoad: Boolean(o.allowRemoteLoad),
     dataset: name,
-    size: optNum('size', o.size, 1, Number.MAX_SAFE_INTEGER),
-    dim: optNum('dim', o.dim, 1, 65_536),
-    seed: optNum('seed', o.seed, 0, Number.MAX_SAFE_INTEGER),
+    size: optInt('--size', o.size, { min: 1 }),
+    dim: optInt('--dim', o.dim, { min: 1, max: 65_536 }),
+    seed: optInt('--seed', o.seed, { min: 0 }),
     collection: o.collection === undefined ? undefined : String(o.collection),
     mix: o.mix === undefined ? undefined : String(o.mix),
-    mode: oneOf<BenchMode>('mode', o.mode, ['open', 'closed']),
-    rate: num('rate', o.rate, 0.1, 1_000_000),
-    connections: num('connections', o.connections, 1, 10_000, true),
-    durationS: num('duration', o.durationS, 0.1, 86_400),
-    warmupS: num('warmup', o.warmupS, 0, 3_600),
-    k: num('k', o.k, 1, 1_000, true),
-    queries: num('queries', o.queries, 1, 1_000_000, true),
-    timeoutMs: num('timeout', o.timeoutMs, 1, 600_000),
-    spinMs: num('spin-ms', o.spinMs, 0, 10),
-    client: oneOf<HttpClientKind>('client', o.client, HTTP_CLIENTS),
-    napUs: num('nap-us', o.napUs, 0, 1_000),
-    profile: oneOf<GateProfileName>('profile', o.profile, Object.keys(GATE_PROFILES) as GateProfileName[]),
+    mode: oneOf<BenchMode>('--mode', o.mode, ['open', 'closed']),
+    rate: parseValue('--rate', o.rate, rate({ min: 0.1, max: 1_000_000 })),
+    connections: parseValue('--connections', o.connections, integer({ min: 1, max: 10_000 })),
+    durationS: parseValue('--duration', o.durationS, duration({ min: 0.1, max: 86_400 })),
+    warmupS: parseValue('--warmup', o.warmupS, duration({ max: 3_600 })),
+    k: parseValue('--k', o.k, integer({ min: 1, max: 1_000 })),
+    queries: parseValue('--queries', o.queries, integer({ min: 1, max: 1_000_000 })),
+    timeoutMs: parseValue('--timeout', o.timeoutMs, number({ min: 1, max: 600_000 })),
+    spinMs: parseValue('--spin-ms', o.spinMs, number({ min: 0, max: 10 })),
+    client: oneOf<HttpClientKind>('--client', o.client, HTTP_CLIENTS),
+    napUs: parseValue('--nap-us', o.napUs, number({ min: 0, max: 1_000 })),
+    profile: oneOf<GateProfileName>('--profile', o.profile, Object.keys(GATE_PROFILES) as GateProfileName[]),
     outDir: o.outDir === undefined ? undefined : String(o.outDir),
   };
 }

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Option } from 'commander';
 import { getDataset, listDatasets } from '../../fixtures/src/datasets.ts';
 import type { DatasetOverrides } from '../../fixtures/src/datasets.ts';
 import { intrusionBound, capTail } from '../../fixtures/src/bound.ts';
@@ -12,18 +12,19 @@ import { progressReporter, formatCount } from '../../fixtures/src/node/progress.
 import { verifyPlanted } from '../../fixtures/src/node/verify.ts';
 import { assertLoadAllowed, parseTargetKind, resolveTarget } from '../targets/index.ts';
 import type { Target } from '../targets/index.ts';
-import { runCli } from '../util/cli.ts';
+import { CliCommand, runCli } from '../util/cli.ts';
 import { ExitCode } from '../util/exit-codes.ts';
 import { UserError } from '../util/errors.ts';
+import { integer, number, option, positive, rate, ratio } from '../util/options.ts';
 
 interface DatasetFlags {
   dataset: string;
-  size?: string;
-  dim?: string;
-  seed?: string;
-  plantedQueries?: string;
-  plantedK?: string;
-  contrast?: string;
+  size?: number;
+  dim?: number;
+  seed?: number;
+  plantedQueries?: number;
+  plantedK?: number;
+  contrast?: number;
 }
 
 // `fixtures export | head`: a reader that goes away ends the command quietly.
@@ -32,34 +33,19 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-const program = new Command('fixtures')
-  .description('Deterministic vector datasets with planted ground truth: list, export, queries, verify, bound, load')
-  .showHelpAfterError();
+const program = new CliCommand('fixtures')
+  .description('Deterministic vector datasets with planted ground truth: list, export, queries, verify, bound, load');
 
 /** The options every command takes: a dataset and overrides of its shape. */
-function withDataset(cmd: Command, defaultDataset = 'smoke'): Command {
+function withDataset(cmd: CliCommand, defaultDataset = 'smoke'): CliCommand {
   return cmd
     .option('-d, --dataset <name>', 'dataset from fixtures/manifest.yaml (see `list`)', defaultDataset)
-    .option('--size <n>', 'override the number of points')
-    .option('--dim <n>', 'override the dimension')
-    .option('--seed <n>', 'override the seed')
-    .option('--planted-queries <n>', 'override the number of planted queries')
-    .option('--planted-k <n>', 'override the planted neighbours per query (largest k with known truth)')
-    .option('--contrast <c>', 'override the relative contrast of the nearest neighbour (difficulty; lower = harder)');
-}
-
-function int(raw: string | undefined, name: string): number | undefined {
-  if (raw === undefined) return undefined;
-  const v = Number(raw.replace(/_/g, ''));
-  if (!Number.isSafeInteger(v)) throw new UserError(`--${name} must be an integer, got "${raw}"`);
-  return v;
-}
-
-function num(raw: string | undefined, name: string): number | undefined {
-  if (raw === undefined) return undefined;
-  const v = Number(raw);
-  if (!Number.isFinite(v)) throw new UserError(`--${name} must be a number, got "${raw}"`);
-  return v;
+    .addOption(option('--size <n>', 'override the number of points (1_000_000 and 1e6 work too)', integer()))
+    .addOption(option('--dim <n>', 'override the dimension', integer()))
+    .addOption(option('--seed <n>', 'override the seed', integer()))
+    .addOption(option('--planted-queries <n>', 'override the number of planted queries', integer()))
+    .addOption(option('--planted-k <n>', 'override the planted neighbours per query (largest k with known truth)', integer()))
+    .addOption(option('--contrast <c>', 'override the relative contrast of the nearest neighbour (difficulty; lower = harder)', number()));
 }
 
 function specFrom(o: DatasetFlags): DatasetSpec {
@@ -67,12 +53,12 @@ function specFrom(o: DatasetFlags): DatasetSpec {
   const set = <K extends keyof DatasetOverrides>(k: K, v: DatasetOverrides[K] | undefined): void => {
     if (v !== undefined) overrides[k] = v;
   };
-  set('size', int(o.size, 'size'));
-  set('dim', int(o.dim, 'dim'));
-  set('seed', int(o.seed, 'seed'));
-  set('queries', int(o.plantedQueries, 'planted-queries'));
-  set('k', int(o.plantedK, 'planted-k'));
-  set('contrast', num(o.contrast, 'contrast'));
+  set('size', o.size);
+  set('dim', o.dim);
+  set('seed', o.seed);
+  set('queries', o.plantedQueries);
+  set('k', o.plantedK);
+  set('contrast', o.contrast);
   return getDataset(o.dataset, overrides);
 }
 
@@ -102,48 +88,47 @@ withDataset(program.command('list').description('the datasets of the manifest, w
   });
 
 withDataset(program.command('export').description('points as JSON lines {"id","vector","payload"} on stdout'))
-  .option('--from <i>', 'first id', '0')
-  .option('--count <n>', 'number of points (default: all from --from)')
-  .action(async (o: DatasetFlags & { from: string; count?: string }) => {
+  .addOption(option('--from <i>', 'first id', integer({ min: 0 })).default(0))
+  .addOption(option('--count <n>', 'number of points (default: all from --from)', integer({ min: 0 })))
+  .action(async (o: DatasetFlags & { from: number; count?: number }) => {
     const spec = specFrom(o);
-    const from = int(o.from, 'from') ?? 0;
-    const count = int(o.count, 'count') ?? spec.count - from;
+    const from = o.from;
+    const count = o.count ?? spec.count - from;
     if (o.count === undefined) requireGeneratable(spec, o, 'export all of');
     if (from < 0 || count < 0 || from + count > spec.count) throw new UserError(`--from ${from} --count ${count} is outside ${spec.name} (ids 0..${spec.count - 1})`);
     await exportPoints(spec, from, count, process.stdout);
   });
 
 withDataset(program.command('queries').description('planted queries as JSON lines {"id","vector","neighbors","scores"}, best first'))
-  .option('--from <j>', 'first query', '0')
-  .option('--count <n>', 'number of queries (default: all)')
-  .option('-k, --k <k>', 'neighbours per query', '10')
+  .addOption(option('--from <j>', 'first query', integer({ min: 0 })).default(0))
+  .addOption(option('--count <n>', 'number of queries (default: all)', integer({ min: 0 })))
+  .addOption(option('-k, --k <k>', 'neighbours per query', integer({ min: 1 })).default(10))
   .option('--with-filter', 'add "filter": the payload filter under which the same neighbours are the truth')
-  .action(async (o: DatasetFlags & { from: string; count?: string; k: string; withFilter?: boolean }) => {
+  .action(async (o: DatasetFlags & { from: number; count?: number; k: number; withFilter?: boolean }) => {
     const spec = specFrom(o);
     const plan = plantedPlan(spec);
-    const from = int(o.from, 'from') ?? 0;
-    const count = int(o.count, 'count') ?? plan.queries - from;
-    const k = int(o.k, 'k') ?? 10;
+    const { from, k } = o;
+    const count = o.count ?? plan.queries - from;
     if (from < 0 || from + count > plan.queries) throw new UserError(`${spec.name} has ${plan.queries} planted queries at this size: ask for --from + --count ≤ ${plan.queries}, or raise --planted-queries`);
     if (k > plan.k) throw new UserError(`--k ${k} is beyond the planted truth of ${spec.name} (k ≤ ${plan.k}): add --planted-k ${k} (to the load too: it changes the data)`);
     await exportQueries(spec, from, count, k, process.stdout, o.withFilter === true);
   });
 
 withDataset(program.command('verify').description('planted truth against exact brute-force kNN; exit 1 under 99.9 % top-k agreement'))
-  .option('-k, --k <k>', 'top-k compared', '10')
-  .option('--workers <n>', 'worker threads (default: cores)')
-  .option('--min-agreement <f>', 'required share of equal top-k sets', '0.999')
+  .addOption(option('-k, --k <k>', 'top-k compared', integer({ min: 1 })).default(10))
+  .addOption(option('--workers <n>', 'worker threads (default: cores)', integer({ min: 1 })))
+  .addOption(option('--min-agreement <f>', 'required share of equal top-k sets', ratio()).default(0.999))
   .option('--json', 'print the report as JSON')
-  .action(async (o: DatasetFlags & { k: string; workers?: string; minAgreement: string; json?: boolean }) => {
+  .action(async (o: DatasetFlags & { k: number; workers?: number; minAgreement: number; json?: boolean }) => {
     const spec = specFrom(o);
     requireGeneratable(spec, o, 'verify');
-    const k = int(o.k, 'k') ?? 10;
+    const k = o.k;
     const plan = plantedPlan(spec);
     if (k > plan.k) throw new UserError(`--k ${k} is beyond the planted truth (k ≤ ${plan.k}): add --planted-k ${k}`);
-    const min = num(o.minAgreement, 'min-agreement') ?? 0.999;
+    const min = o.minAgreement;
     if (!o.json) console.log(`verify ${spec.name}: ${formatCount(spec.count)} × ${spec.dim}, ${plan.queries} queries, top-${k}, union bound P(any intrusion) ≤ ${plan.intrusion.toExponential(2)}`);
     const bar = o.json ? undefined : progressReporter({ total: spec.count, unit: 'points scanned' });
-    const workers = int(o.workers, 'workers');
+    const workers = o.workers;
     const r = await verifyPlanted(spec, k, { ...(workers !== undefined ? { workers } : {}), onProgress: (n) => bar?.update(n) });
     bar?.finish();
     const pass = r.agreement >= min;
@@ -154,18 +139,18 @@ withDataset(program.command('verify').description('planted truth against exact b
       for (const m of r.mismatches) console.log(`  query ${m.query}: planted ${m.planted.join(',')} exact ${m.exact.join(',')}`);
       console.log(pass ? `PASS (≥ ${(min * 100).toFixed(1)} %)` : `FAIL (< ${(min * 100).toFixed(1)} %)`);
     }
-    if (!pass) process.exitCode = ExitCode.Failed;
+    return pass ? ExitCode.Ok : ExitCode.Failed;
   });
 
 withDataset(program.command('bound').description('the probability that a random vector intrudes a planted top-k, at a size and dimension'), '100m-768')
-  .option('-k, --k <k>', 'top-k (default: the dataset planted k)')
-  .option('--kth-score <s>', 'k-th planted cosine to evaluate (default: the one the dataset plants at this size)')
+  .addOption(option('-k, --k <k>', 'top-k (default: the dataset planted k)', integer({ min: 1 })))
+  .addOption(option('--kth-score <s>', 'k-th planted cosine to evaluate (default: the one the dataset plants at this size)', number()))
   .option('--json', 'print JSON')
-  .action((o: DatasetFlags & { k?: string; kthScore?: string; json?: boolean }) => {
-    const k = int(o.k, 'k');
-    const spec = specFrom(k !== undefined && o.plantedK === undefined ? { ...o, plantedK: String(k) } : o);
+  .action((o: DatasetFlags & { k?: number; kthScore?: number; json?: boolean }) => {
+    const k = o.k;
+    const spec = specFrom(k !== undefined && o.plantedK === undefined ? { ...o, plantedK: k } : o);
     const plan = plantedPlan(spec);
-    const kth = num(o.kthScore, 'kth-score') ?? plan.cosines[plan.k - 1]!;
+    const kth = o.kthScore ?? plan.cosines[plan.k - 1]!;
     const b = intrusionBound({ count: spec.count, dim: spec.dim, k: plan.k, kthScore: kth, queries: plan.queries });
     if (o.json) {
       console.log(JSON.stringify({ count: spec.count, dim: spec.dim, k: plan.k, queries: plan.queries, kthScore: kth, topScore: plan.cosines[0], contrastTop: plan.contrastTop, contrastKth: plan.contrastKth, ...b }, null, 2));
@@ -186,23 +171,22 @@ withDataset(program.command('load').description('load a dataset into Qdrant (bat
   .option('--qdrant-url <url>', 'load into this Qdrant URL instead of a target')
   .option('--api-key <key>', 'Qdrant API key (default: the target’s, or VDB_QDRANT_API_KEY)')
   .option('-c, --collection <name>', 'collection (default: the dataset name)')
-  .option('--batch <n>', 'points per upsert', '256')
-  .option('--parallel <n>', 'upserts in flight at most', '4')
-  .option('--generators <n>', 'worker threads generating batches (default: 0 under 200k points, else cores − 1)')
+  .addOption(option('--batch <n>', 'points per upsert', integer({ min: 1 })).default(256))
+  .addOption(option('--parallel <n>', 'upserts in flight at most', integer({ min: 1 })).default(4))
+  .addOption(option('--generators <n>', 'worker threads generating batches (default: 0 under 200k points, else cores − 1)', integer({ min: 0 })))
   .option('--plan', 'print the recommended collection config and estimates, write nothing')
   .option('--use-plan', 'create the collection with the planned config (default only from 1M points)')
-  .option('--ram <GiB>', 'plan: RAM of the Qdrant node', String(RUNBOOK_MACHINE.ramBytes / 1024 ** 3))
-  .option('--disk <GiB>', 'plan: disk of the Qdrant node', String(RUNBOOK_MACHINE.diskBytes / 1024 ** 3))
-  .option('--cores <n>', 'plan: CPUs of the Qdrant node', String(RUNBOOK_MACHINE.cores))
-  .option('--rate <points/s>', 'plan: measured upload rate at this dimension')
+  .addOption(option('--ram <GiB>', 'plan: RAM of the Qdrant node', positive({ unit: 'GiB' })).default(RUNBOOK_MACHINE.ramBytes / 1024 ** 3))
+  .addOption(option('--disk <GiB>', 'plan: disk of the Qdrant node', positive({ unit: 'GiB' })).default(RUNBOOK_MACHINE.diskBytes / 1024 ** 3))
+  .addOption(option('--cores <n>', 'plan: CPUs of the Qdrant node', integer({ min: 1 })).default(RUNBOOK_MACHINE.cores))
+  .addOption(option('--rate <points/s>', 'plan: measured upload rate at this dimension', rate({ unit: 'points' })))
   .option('--no-keep', 'tear down a local stack this command brought up')
   .option('--no-gateway', 'when bringing a local stack up, start only Redis and Qdrant')
   .option('--allow-remote-load', 'allow loading into a host that is not loopback')
   .action(async (o: DatasetFlags & LoadFlags) => {
     const spec = specFrom(o);
-    const machine = { ramBytes: (num(o.ram, 'ram') ?? 32) * 1024 ** 3, diskBytes: (num(o.disk, 'disk') ?? 1024) * 1024 ** 3, cores: int(o.cores, 'cores') ?? 16 };
-    const rate = num(o.rate, 'rate');
-    const assumptions = rate ? { ...DEFAULT_ASSUMPTIONS, uploadPointsPerSec768: (rate * spec.dim) / 768 } : DEFAULT_ASSUMPTIONS;
+    const machine = { ramBytes: o.ram * 1024 ** 3, diskBytes: o.disk * 1024 ** 3, cores: o.cores };
+    const assumptions = o.rate !== undefined ? { ...DEFAULT_ASSUMPTIONS, uploadPointsPerSec768: (o.rate * spec.dim) / 768 } : DEFAULT_ASSUMPTIONS;
     const plan = planCollection(spec, machine, assumptions, o.plan ? measureGenerator(spec, 300) : undefined);
     if (o.plan) {
       console.log(renderPlan(plan));
@@ -223,9 +207,9 @@ withDataset(program.command('load').description('load a dataset into Qdrant (bat
           apiKey,
           collection,
           spec,
-          batchSize: int(o.batch, 'batch') ?? 256,
-          parallel: int(o.parallel, 'parallel') ?? 4,
-          ...(o.generators !== undefined ? { generators: int(o.generators, 'generators') } : {}),
+          batchSize: o.batch,
+          parallel: o.parallel,
+          ...(o.generators !== undefined ? { generators: o.generators } : {}),
           signal: ac.signal,
           ...(usePlan ? { collectionConfig: plan.create } : {}),
           onProgress: (p) => bar.update(p.done),
@@ -248,15 +232,15 @@ interface LoadFlags {
   qdrantUrl?: string;
   apiKey?: string;
   collection?: string;
-  batch: string;
-  parallel: string;
-  generators?: string;
+  batch: number;
+  parallel: number;
+  generators?: number;
   plan?: boolean;
   usePlan?: boolean;
-  ram: string;
-  disk: string;
-  cores: string;
-  rate?: string;
+  ram: number;
+  disk: number;
+  cores: number;
+  rate?: number;
   keep: boolean;
   gateway: boolean;
   allowRemoteLoad?: boolean;
@@ -285,12 +269,11 @@ program
     const diff = checkManifestMirror();
     if (diff) {
       console.log(`fixtures/manifest.yaml and fixtures/src/manifest.ts differ: ${diff}`);
-      process.exitCode = ExitCode.Failed;
-    } else console.log('manifest.yaml and manifest.ts agree');
+      return ExitCode.Failed;
+    }
+    console.log('manifest.yaml and manifest.ts agree');
+    return ExitCode.Ok;
   });
 
-await runCli(async () => {
-  await program.parseAsync(process.argv);
-  return process.exitCode as number | undefined;
-});
+await runCli(program);
 

@@ -1,16 +1,15 @@
-import { Command } from 'commander';
 import { join } from 'node:path';
 import { stackDown, stackStatus, stackUp, readStackInfo, STACK_FILE } from '../launcher/launcher.ts';
 import { tailLog } from '../launcher/process.ts';
-import { runCli } from '../util/cli.ts';
+import { CliCommand, runCli } from '../util/cli.ts';
 import { ExitCode } from '../util/exit-codes.ts';
 import { UserError } from '../util/errors.ts';
+import { integer, option } from '../util/options.ts';
 import { stackDir } from '../util/paths.ts';
 
-const program = new Command('stack')
+const program = new CliCommand('stack')
   .description('The local reference stack: Redis, Qdrant (or qdrant-local), the gateway behind nginx, all on loopback')
-  .option('--dir <dir>', 'state directory (default .stack/ or VDB_STACK_DIR)')
-  .showHelpAfterError();
+  .option('--dir <dir>', 'state directory (default .stack/ or VDB_STACK_DIR)');
 
 const dirOf = (): string => (program.opts<{ dir?: string }>().dir ?? stackDir());
 
@@ -47,15 +46,15 @@ program
         console.log(`${s.name.padEnd(16)} ${state.padEnd(10)} pid ${String(s.pid).padEnd(8)} ${s.url ?? ''}`);
       }
     }
-    process.exitCode = st.healthy ? ExitCode.Ok : st.running ? ExitCode.Failed : ExitCode.Unreachable;
+    return st.healthy ? ExitCode.Ok : st.running ? ExitCode.Failed : ExitCode.Unreachable;
   });
 
 program
   .command('logs')
   .description('the last lines of each service log (or of one)')
   .argument('[service]', 'redis, qdrant, nginx, gateway-blue…')
-  .option('-n, --lines <n>', 'lines per log', '30')
-  .action((service: string | undefined, o: { lines: string }) => {
+  .addOption(option('-n, --lines <n>', 'lines per log', integer({ min: 1 })).default(30))
+  .action((service: string | undefined, o: { lines: number }) => {
     const info = readStackInfo(dirOf());
     if (!info) throw new UserError(`no stack in ${dirOf()}: start one with \`npm run stack -- up\``);
     const logs: Array<[string, string]> = [
@@ -67,11 +66,8 @@ program
     if (chosen.length === 0) throw new UserError(`no service "${service}" (known: ${logs.map(([n]) => n).join(', ')})`);
     for (const [name, path] of chosen) {
       console.log(`==> ${name} (${path})`);
-      for (const line of tailLog(path, Number(o.lines))) console.log(line);
+      for (const line of tailLog(path, o.lines)) console.log(line);
     }
   });
 
-await runCli(async () => {
-  await program.parseAsync(process.argv);
-  return process.exitCode as number | undefined;
-});
+await runCli(program);
