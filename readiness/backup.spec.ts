@@ -51,7 +51,7 @@ test('a model collection snapshot restores with the same point count and the sam
     bodyTimeout: DEFAULT_TIMEOUT_MS,
   });
   const upText = await up.body.text();
-  record({ label: 'recover into a scratch collection', request: `POST /collections/${SCRATCH}/snapshots/upload`, status: up.statusCode, latencyMs: Math.round(performance.now() - t0), excerpt: upText.slice(0, 200) });
+  record({ label: 'recover into a scratch collection', request: `POST /collections/${SCRATCH}/snapshots/upload`, status: up.statusCode, latency_ms: Math.round(performance.now() - t0), excerpt: upText.slice(0, 200) });
   expect(up.statusCode, `recover: ${upText.slice(0, 200)}`).toBe(200);
 
   const [n0, n1] = [await count(source), await count(SCRATCH)];

@@ -71,7 +71,7 @@ test('Redis answers PING', async (ctx) => {
   try {
     await client.connect();
     const pong = await client.ping();
-    record({ label: 'Redis PING', request: 'PING', latencyMs: Math.round(performance.now() - t0), excerpt: pong });
+    record({ label: 'Redis PING', request: 'PING', latency_ms: Math.round(performance.now() - t0), excerpt: pong });
     expect(pong).toBe('PONG');
   } finally {
     client.disconnect();

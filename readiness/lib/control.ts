@@ -15,7 +15,7 @@ export async function control(action: 'stop' | 'start', service: string): Promis
   });
   const text = await res.body.text();
   const ms = Math.round(performance.now() - t0);
-  record({ label: `${action} ${service}`, request: `control ${action} ${service}`, status: res.statusCode, latencyMs: ms, excerpt: text.slice(0, 200) });
+  record({ label: `${action} ${service}`, request: `control ${action} ${service}`, status: res.statusCode, latency_ms: ms, excerpt: text.slice(0, 200) });
   if (res.statusCode !== 200) throw new Error(`could not ${action} ${service}: ${text}`);
 }
 

@@ -2,8 +2,8 @@ import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { excerpt } from '../../src/readiness/evidence.ts';
 import { descriptorSecrets } from '../../src/readiness/descriptor.ts';
-import { makeRedactor } from '../../src/readiness/redact.ts';
-import type { Redactor } from '../../src/readiness/redact.ts';
+import { makeRedactor } from '../../src/util/redact.ts';
+import type { Redactor } from '../../src/util/redact.ts';
 import { record } from './record.ts';
 import { target } from './target.ts';
 
@@ -77,14 +77,14 @@ async function call(base: string, authHeader: 'x-api-key' | 'api-key', defaultKe
   } catch (err) {
     const ms = Math.round(performance.now() - t0);
     const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    if (!opts.quiet) record({ label, request: `${method} ${path}`, latencyMs: ms, note: redact(`no answer: ${why}`) });
+    if (!opts.quiet) record({ label, request: `${method} ${path}`, latency_ms: ms, note: redact(`no answer: ${why}`) });
     throw new Error(`${method} ${path}: no answer after ${ms} ms (${redact(why)})`);
   }
   const text = await res.body.text();
   const ms = Math.round((performance.now() - t0) * 10) / 10;
   const flatHeaders: Record<string, string> = {};
   for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flatHeaders[k] = Array.isArray(v) ? v.join(', ') : v;
-  if (!opts.quiet) record({ label, request: `${method} ${path}`, status: res.statusCode, latencyMs: ms, excerpt: redact(excerpt(text)) });
+  if (!opts.quiet) record({ label, request: `${method} ${path}`, status: res.statusCode, latency_ms: ms, excerpt: redact(excerpt(text)) });
   return {
     status: res.statusCode,
     headers: flatHeaders,

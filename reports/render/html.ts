@@ -1,5 +1,4 @@
-import type { CheckResult, ChecklistEntry, ReadinessResults } from '../../src/results/readiness-results.ts';
-import type { Evidence } from '../../src/readiness/evidence.ts';
+import type { CheckResult, ChecklistEntry, Evidence, ReadinessResults } from '../../src/results/readiness.ts';
 import { xmlEscape as h } from './xml.ts';
 
 /**
@@ -11,7 +10,7 @@ export function renderReadinessHtml(r: ReadinessResults): string {
   const groups = [...new Set(r.checks.map((c) => c.group))];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${h(`${r.verdict} · readiness ${r.runId}`)}</title>
+<title>${h(`${r.verdict} · readiness ${r.run_id}`)}</title>
 <style>${CSS}</style></head>
 <body>
 <header class="verdict ${go ? 'go' : 'nogo'}">
@@ -19,9 +18,9 @@ export function renderReadinessHtml(r: ReadinessResults): string {
   <div class="what">
     <div class="title">Vector Database Server · production readiness</div>
     <div class="sub">gated by profile <b>${h(r.gates.label)}</b></div>
-    <div class="sub">${h(r.target.kind)} target <code>${h(r.target.gatewayUrl)}</code> · run <code>${h(r.runId)}</code> · ${h(r.run.startedAt)}${r.run.wallTimeMs !== undefined ? ` · checks took ${(r.run.wallTimeMs / 1000).toFixed(1)} s` : ''}</div>
+    <div class="sub">${h(r.target.kind)} target <code>${h(r.target.gateway_url)}</code> · run <code>${h(r.run_id)}</code> · ${h(r.started_at)}${r.wall_time_ms !== undefined ? ` · checks took ${(r.wall_time_ms / 1000).toFixed(1)} s` : ''}</div>
     ${r.state !== 'complete' ? `<div class="warn">This run is ${h(r.state)}: the results are partial.</div>` : ''}
-    ${r.verdictReasons.length ? `<ul class="reasons">${r.verdictReasons.map((x) => `<li>${h(x)}</li>`).join('')}</ul>` : '<div class="sub">Every required check passed and every measured gate holds.</div>'}
+    ${r.verdict_reasons.length ? `<ul class="reasons">${r.verdict_reasons.map((x) => `<li>${h(x)}</li>`).join('')}</ul>` : '<div class="sub">Every required check passed and every measured gate holds.</div>'}
   </div>
   <div class="counts">
     ${count('passed', r.summary.passed)}${count('failed', r.summary.failed)}${count('skipped', r.summary.skipped)}
@@ -50,19 +49,19 @@ ${groups.map((g) => `<h3 id="g-${h(g)}">${h(g)}</h3>\n${r.checks.filter((c) => c
 <section><h2>Target fingerprint</h2>
 <table><tbody>
 <tr><th>gateway</th><td>${h(kv(r.target.fingerprint.gateway))}</td></tr>
-<tr><th>Qdrant</th><td>${h(kv(r.target.fingerprint.qdrant))} ${r.target.qdrantUrl ? `<code>${h(r.target.qdrantUrl)}</code>` : ''}</td></tr>
-<tr><th>Redis</th><td>${h(kv(r.target.fingerprint.redis))} ${r.target.redisUrl ? `<code>${h(r.target.redisUrl)}</code>` : ''}</td></tr>
-<tr><th>config hash</th><td><code>${h(r.target.fingerprint.configHash ?? '—')}</code></td></tr>
+<tr><th>Qdrant</th><td>${h(kv(r.target.fingerprint.qdrant))} ${r.target.qdrant_url ? `<code>${h(r.target.qdrant_url)}</code>` : ''}</td></tr>
+<tr><th>Redis</th><td>${h(kv(r.target.fingerprint.redis))} ${r.target.redis_url ? `<code>${h(r.target.redis_url)}</code>` : ''}</td></tr>
+<tr><th>config hash</th><td><code>${h(r.target.fingerprint.config_hash ?? '—')}</code></td></tr>
 </tbody></table>
 <table><thead><tr><th>collection</th><th>dim</th><th>distance</th><th>points</th><th>indexed</th><th>status</th></tr></thead><tbody>
-${Object.entries(r.target.fingerprint.collections).map(([n, c]) => `<tr><td>${h(n)}</td><td class="num">${h(String(c.dim ?? '—'))}</td><td>${h(c.distance ?? '—')}</td><td class="num">${h(String(c.points ?? '—'))}</td><td class="num">${h(String(c.indexedVectors ?? '—'))}</td><td>${h(c.status ?? '—')}</td></tr>`).join('\n')}
+${Object.entries(r.target.fingerprint.collections).map(([n, c]) => `<tr><td>${h(n)}</td><td class="num">${h(String(c.dim ?? '—'))}</td><td>${h(c.distance ?? '—')}</td><td class="num">${h(String(c.points ?? '—'))}</td><td class="num">${h(String(c.indexed_vectors ?? '—'))}</td><td>${h(c.status ?? '—')}</td></tr>`).join('\n')}
 </tbody></table>
 ${r.target.fingerprint.notes.length ? `<ul class="muted">${r.target.fingerprint.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>` : ''}
 </section>
 <section class="signoff"><h2>Sign-off</h2>
 <table><tbody><tr><th>Release engineer</th><td></td><th>Date</th><td></td></tr><tr><th>Operations</th><td></td><th>Date</th><td></td></tr></tbody></table>
 </section>
-<footer class="muted">vdb-readiness ${h(r.run.suiteVersion)} · Node ${h(r.run.node)} · host ${h(r.run.host)} · <code>${h(r.run.command)}</code> · schema ${h(r.schema)}</footer>
+<footer class="muted">vdb-readiness ${h(r.run.suite_version)} · Node ${h(r.run.node)} · host ${h(r.run.host)} · <code>${h(r.run.command)}</code> · schema ${h(r.schema)}</footer>
 </main></body></html>
 `;
 }
@@ -118,17 +117,17 @@ ${models.map((m) => {
 }
 
 function evidenceRow(e: Evidence): string {
-  return `<tr><td>${h(e.label)}</td><td><code>${h(e.request ?? '')}</code></td><td class="num">${e.status ?? ''}</td><td class="num">${e.latencyMs !== undefined ? `${e.latencyMs} ms` : ''}</td><td class="excerpt">${h(e.excerpt ?? '')}${e.note ? `<div class="note">${h(e.note)}</div>` : ''}</td></tr>`;
+  return `<tr><td>${h(e.label)}</td><td><code>${h(e.request ?? '')}</code></td><td class="num">${e.status ?? ''}</td><td class="num">${e.latency_ms !== undefined ? `${e.latency_ms} ms` : ''}</td><td class="excerpt">${h(e.excerpt ?? '')}${e.note ? `<div class="note">${h(e.note)}</div>` : ''}</td></tr>`;
 }
 
 function checkBlock(c: CheckResult): string {
   const open = c.status === 'failed' ? ' open' : '';
   const detail = [
-    c.skipReason ? `<p class="skip">Skipped: ${h(c.skipReason)}</p>` : '',
+    c.skip_reason ? `<p class="skip">Skipped: ${h(c.skip_reason)}</p>` : '',
     c.errors?.length ? `<pre class="error">${h(c.errors.join('\n\n'))}</pre>` : '',
     c.evidence.length ? `<table class="evidence"><thead><tr><th>step</th><th>request</th><th>status</th><th>latency</th><th>answer</th></tr></thead><tbody>${c.evidence.map(evidenceRow).join('')}</tbody></table>` : '',
   ].join('');
-  return `<details id="${anchor(c)}" class="check ${c.status}"${open}><summary>${badge(c.status)} <span class="claim">${h(c.title)}</span>${c.required ? '' : ' <span class="muted">(advisory)</span>'}<span class="dur">${c.durationMs} ms</span></summary>${detail || '<p class="muted">No evidence recorded.</p>'}</details>`;
+  return `<details id="${anchor(c)}" class="check ${c.status}"${open}><summary>${badge(c.status)} <span class="claim">${h(c.title)}</span>${c.required ? '' : ' <span class="muted">(advisory)</span>'}<span class="dur">${c.duration_ms} ms</span></summary>${detail || '<p class="muted">No evidence recorded.</p>'}</details>`;
 }
 
 const CSS = `

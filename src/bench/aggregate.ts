@@ -1,17 +1,13 @@
-/** Turns what a run recorded into `results.json` (schema `vdb-readiness/bench@1`), gates included. */
-import { evaluateGates } from '../gates/evaluate.ts';
+/** Turns what a run recorded into `results.json` (schema `vdb-readiness/bench@2`), gates included. */
+import { judgeBench } from '../gates/apply.ts';
 import { gateProfile } from '../gates/definitions.ts';
-import type { GateProfile } from '../gates/definitions.ts';
 import type { Histogram } from 'hdr-histogram-js';
 import type { ErrorCounts } from './error-class.ts';
 import { encodeHistogram, percentilesMs } from './histogram.ts';
 import type { StreamStats, RunRecorder } from './recorder.ts';
-import { BENCH_SCHEMA } from './results-schema.ts';
-import type { BenchResults, StreamResults } from './results-schema.ts';
+import { BENCH_SCHEMA } from '../results/bench.ts';
+import type { BenchResults, StreamResults } from '../results/bench.ts';
 import type { Workload } from './workload.ts';
-
-/** The metrics a bench run produces; gates on other metrics (e.g. health latency) belong to other runs. */
-const BENCH_METRICS = new Set(['latency_ms.p95', 'latency_ms.p99', 'latency_ms.p50', 'throughput_rps', 'error_rate', 'recall_at_k']);
 
 export const encoded = (h: Histogram): StreamResults['histogram'] => ({
   encoding: 'hdr-histogram-js/compressed-base64',
@@ -40,16 +36,6 @@ export function streamResults(s: { requests: number; ok: number; errors_by_class
 
 const fromStats = (s: StreamStats): StreamResults => streamResults({ ...s, errors_by_class: s.errors });
 
-/**
- * Latency gates read only latency corrected for coordinated omission (open loop): a closed-loop
- * percentile can pass while the server stalls, so it never decides a latency gate.
- */
-export function applyGates<T extends Omit<BenchResults, 'gates' | 'gate_profile' | 'pass'>>(results: T, profile: GateProfile): T & Pick<BenchResults, 'gates' | 'gate_profile' | 'pass'> {
-  const applicable = profile.gates.filter((g) => BENCH_METRICS.has(g.metric) && (results.latency_corrected || !g.metric.startsWith('latency_ms.')));
-  const gates = evaluateGates(applicable, results, { keepMissing: true });
-  return { ...results, gate_profile: { name: profile.name, label: profile.label }, gates, pass: gates.every((g) => g.pass) };
-}
-
 export interface AggregateInput {
   runId: string;
   startedAt: Date;
@@ -77,8 +63,9 @@ export function aggregate(input: AggregateInput): BenchResults {
   if (input.mode === 'closed') warnings.push('closed-loop latency is not corrected for coordinated omission: latency gates are not evaluated (run --mode open for them)');
   const results = {
     schema: BENCH_SCHEMA,
-    run_id: input.runId,
     kind: 'bench' as const,
+    run_id: input.runId,
+    state: 'complete' as const,
     started_at: input.startedAt.toISOString(),
     finished_at: input.finishedAt.toISOString(),
     mode: input.mode,
@@ -103,5 +90,5 @@ export function aggregate(input: AggregateInput): BenchResults {
     ...(input.closedLoop ? { closed_loop: input.closedLoop } : {}),
     warnings,
   };
-  return applyGates(results, gateProfile(input.profile));
+  return judgeBench(results, gateProfile(input.profile));
 }

@@ -6,12 +6,13 @@
 import type { Histogram } from 'hdr-histogram-js';
 import { gateProfile } from '../gates/definitions.ts';
 import { UserError } from '../util/errors.ts';
-import { applyGates, streamResults } from './aggregate.ts';
+import { judgeBench } from '../gates/apply.ts';
+import { streamResults } from './aggregate.ts';
 import { emptyErrorCounts } from './error-class.ts';
 import type { ErrorClass, ErrorCounts } from './error-class.ts';
 import { decodeHistogram, encodeHistogram, newLatencyHistogram, percentilesMs } from './histogram.ts';
 import { newRunId } from '../results/run-dir.ts';
-import type { BenchResults, StreamResults } from './results-schema.ts';
+import type { BenchResults, StreamResults } from '../results/bench.ts';
 
 interface Acc {
   requests: number;
@@ -81,5 +82,5 @@ export function mergeResults(runs: BenchResults[], profileName?: string): BenchR
     warnings: [...new Set(runs.flatMap((r) => r.warnings))],
     merged_from: runs.flatMap((r) => r.merged_from ?? [r.run_id]),
   };
-  return applyGates(merged, gateProfile(profileName ?? first.gate_profile.name));
+  return judgeBench(merged, gateProfile(profileName ?? first.gates.profile));
 }

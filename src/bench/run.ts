@@ -6,6 +6,12 @@ import { request } from 'undici';
 import { assertLoadAllowed, resolveTarget } from '../targets/index.ts';
 import { UnreachableError, UserError, errorMessage } from '../util/errors.ts';
 import { newRunId } from '../results/run-dir.ts';
+import { ResultsStore } from '../results/store.ts';
+import type { BenchResults } from '../results/bench.ts';
+import type { Endpoint } from '../targets/index.ts';
+import { redactUrl } from '../util/redact.ts';
+import { reportsOutDir } from '../util/paths.ts';
+import { runFiles } from '../../reports/render/index.ts';
 import { aggregate } from './aggregate.ts';
 import { runClosedLoop } from './closed-loop.ts';
 import { startDriverMonitor } from './driver-check.ts';
@@ -15,17 +21,10 @@ import type { MixEntry } from './mix.ts';
 import { OpenLoopDriver } from './open-loop.ts';
 import type { BenchOptions } from './options.ts';
 import { RunRecorder } from './recorder.ts';
-import { writeRunResults } from './results-file.ts';
-import type { BenchResults } from './results-schema.ts';
 import { authHeaders, extractIds } from './search-contract.ts';
 import type { SearchApi } from './search-contract.ts';
 import { buildWorkload } from './workload.ts';
 import type { QuerySource, Workload } from './workload.ts';
-
-export interface Endpoint {
-  url: string;
-  apiKey?: string;
-}
 
 export interface RunBenchDeps {
   source?: QuerySource;
@@ -82,13 +81,6 @@ async function preflight(url: string, api: SearchApi, headers: Record<string, st
   if (!ids) throw new UserError(`search preflight on "${collection}": the answer has no list of hits with ids (is --api ${api} right?): ${text.slice(0, 200)}`);
 }
 
-const redact = (url: string): string => {
-  const u = new URL(url);
-  u.username = '';
-  u.password = '';
-  return u.toString().replace(/\/$/, '');
-};
-
 export async function runBench(opts: BenchOptions, deps: RunBenchDeps = {}): Promise<{ results: BenchResults; path: string }> {
   const log = deps.log ?? (() => {});
   const source = deps.source ?? fixturesQuerySource({ size: opts.size, dim: opts.dim, seed: opts.seed });
@@ -99,7 +91,7 @@ export async function runBench(opts: BenchOptions, deps: RunBenchDeps = {}): Pro
     const workload = buildWorkload(entries, source, { api: opts.api, k: opts.k, queries: opts.queries, basePath });
     const headers = authHeaders(opts.api, ep.apiKey);
     await preflight(ep.url, opts.api, headers, workload);
-    log(`prepared ${workload.queries.length} queries; ${opts.mode} loop against ${redact(ep.url)} for ${opts.warmupS} s warmup + ${opts.durationS} s`);
+    log(`prepared ${workload.queries.length} queries; ${opts.mode} loop against ${redactUrl(ep.url)} for ${opts.warmupS} s warmup + ${opts.durationS} s`);
 
     const runId = newRunId('bench');
     const startedAt = new Date();
@@ -124,8 +116,8 @@ export async function runBench(opts: BenchOptions, deps: RunBenchDeps = {}): Pro
       startedAt,
       finishedAt: new Date(),
       mode: opts.mode,
-      params: { ...params, url: redact(ep.url), mix: entries },
-      target: { url: redact(ep.url), api: opts.api },
+      params: { ...params, url: redactUrl(ep.url), mix: entries },
+      target: { url: redactUrl(ep.url), api: opts.api },
       workload,
       recorder,
       elapsedS,
@@ -133,7 +125,9 @@ export async function runBench(opts: BenchOptions, deps: RunBenchDeps = {}): Pro
       closedLoop,
       profile: opts.profile,
     });
-    const path = await writeRunResults(results, opts.outDir);
-    return { results, path };
+    const store = await ResultsStore.create(runId, opts.outDir ?? reportsOutDir());
+    await store.save(results);
+    for (const [name, content] of Object.entries(runFiles(results))) await store.writeFile(name, content);
+    return { results, path: store.path };
   });
 }

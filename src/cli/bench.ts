@@ -5,17 +5,17 @@
  * npm run bench -- merge a.json b.json [-o merged.json] [--profile P]
  * npm run bench -- calibrate [--connections N] [--duration S] [--no-wrk]
  */
-import { writeFile } from 'node:fs/promises';
-import { Command } from 'commander';
 import { calibrate, renderCalibration } from '../bench/calibrate.ts';
 import { mergeResults } from '../bench/merge.ts';
-import { renderResults } from '../bench/render.ts';
-import { readResultsFile } from '../bench/results-file.ts';
+import { renderSummary } from '../../reports/render/index.ts';
+import { readResults } from '../results/read.ts';
+import type { BenchResults } from '../results/bench.ts';
+import { writeAtomic } from '../results/store.ts';
 import { runBench } from '../bench/run.ts';
 import { validateOptions } from '../bench/validate.ts';
-import { runCli } from '../util/cli.ts';
+import { CliCommand, runCli } from '../util/cli.ts';
 import { ExitCode } from '../util/exit-codes.ts';
-import { UserError } from '../util/errors.ts';
+import { DURATION_HINT, duration, integer, option } from '../util/options.ts';
 
 interface RunFlags {
   target?: string;
@@ -45,13 +45,8 @@ interface RunFlags {
   json?: boolean;
 }
 
-const program = new Command('bench')
-  .description('Search benchmark: open-loop latency (corrected for coordinated omission) or closed-loop throughput, with recall from planted truth')
-  .showHelpAfterError()
-  .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-
-let exitCode: number = ExitCode.Ok;
+const program = new CliCommand('bench')
+  .description('Search benchmark: open-loop latency (corrected for coordinated omission) or closed-loop throughput, with recall from planted truth');
 
 program
   .command('run', { isDefault: true })
@@ -70,8 +65,8 @@ program
   .option('--mode <mode>', 'open (constant arrival rate, latency gates) or closed (autocannon, max throughput)')
   .option('--rate <ops/s>', 'open mode: intended requests per second')
   .option('--connections <n>', 'connections (open mode: the in-flight bound)')
-  .option('--duration <s>', 'measured seconds')
-  .option('--warmup <s>', 'seconds of load before measuring')
+  .option('--duration <s>', `measured time (${DURATION_HINT})`)
+  .option('--warmup <s>', `load before measuring (${DURATION_HINT})`)
   .option('--k <k>', 'results per search (recall@k)')
   .option('--queries <n>', 'distinct planted queries per collection, prebuilt before the run')
   .option('--timeout <ms>', 'per-request timeout')
@@ -89,8 +84,8 @@ program
       k: f.k, queries: f.queries, timeoutMs: f.timeout, spinMs: f.spinMs, napUs: f.napUs, client: f.client, profile: f.profile, outDir: f.out,
     });
     const { results, path } = await runBench(opts, { log: (l) => console.error(l) });
-    console.log(f.json ? JSON.stringify(results, null, 2) : renderResults(results, path));
-    exitCode = results.pass ? ExitCode.Ok : ExitCode.Failed;
+    console.log(f.json ? JSON.stringify(results, null, 2) : renderSummary(results, path));
+    return results.pass ? ExitCode.Ok : ExitCode.Failed;
   });
 
 program
@@ -100,39 +95,24 @@ program
   .option('-o, --out <file>', 'write the merged results here')
   .option('--profile <name>', 'gate profile (default: the first run\'s)')
   .action(async (files: string[], f: { out?: string; profile?: string }) => {
-    const runs = await Promise.all(files.map((p) => readResultsFile(p)));
+    const runs = (await Promise.all(files.map((p) => readResults(p, 'bench')))) as BenchResults[];
     const merged = mergeResults(runs, f.profile);
-    if (f.out) await writeFile(f.out, `${JSON.stringify(merged, null, 2)}\n`);
-    console.log(renderResults(merged, f.out));
-    exitCode = merged.pass ? ExitCode.Ok : ExitCode.Failed;
+    if (f.out) await writeAtomic(f.out, `${JSON.stringify(merged, null, 2)}\n`);
+    console.log(renderSummary(merged, f.out));
+    return merged.pass ? ExitCode.Ok : ExitCode.Failed;
   });
 
 program
   .command('calibrate')
   .description('measure the driver itself against a local stub server (and wrk, when installed): requests/s, CPU per request, event-loop lag')
-  .option('--connections <n>', 'connections', '16')
-  .option('--duration <s>', 'seconds per tool', '5')
-  .option('--dim <n>', 'vector dimension of the request bodies', '128')
+  .addOption(option('--connections <n>', 'connections', integer({ min: 1, max: 1024 })).default(16))
+  .addOption(option('--duration <s>', `time per tool (${DURATION_HINT})`, duration({ min: 1, max: 60 })).default(5))
+  .addOption(option('--dim <n>', 'vector dimension of the request bodies', integer({ min: 1, max: 4096 })).default(128))
   .option('--no-wrk', 'skip wrk')
   .option('--json', 'print the figures as JSON')
-  .action(async (f: { connections: string; duration: string; dim: string; wrk: boolean; json?: boolean }) => {
-    const n = (name: string, v: string, max: number): number => {
-      const x = Number(v);
-      if (!Number.isInteger(x) || x < 1 || x > max) throw new UserError(`--${name} must be an integer in [1, ${max}] (got "${v}")`);
-      return x;
-    };
-    const report = await calibrate({ connections: n('connections', f.connections, 1024), durationS: n('duration', f.duration, 60), dim: n('dim', f.dim, 4096), wrk: f.wrk }, (l) => console.error(l));
+  .action(async (f: { connections: number; duration: number; dim: number; wrk: boolean; json?: boolean }) => {
+    const report = await calibrate({ connections: f.connections, durationS: f.duration, dim: f.dim, wrk: f.wrk }, (l) => console.error(l));
     console.log(f.json ? JSON.stringify(report, null, 2) : renderCalibration(report));
   });
 
-await runCli(async () => {
-  try {
-    await program.parseAsync(process.argv);
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'commander.helpDisplayed' || code === 'commander.version') return ExitCode.Ok;
-    if (typeof code === 'string' && code.startsWith('commander.')) return ExitCode.Usage;
-    throw err;
-  }
-  return exitCode;
-});
+await runCli(program);

@@ -1,35 +1,33 @@
 /**
- * npm run gate -- <results.json> [--profile production|ci]
- * Re-evaluates a bench run's gates, prints them, exits 1 when one fails.
+ * npm run gate -- <run dir | results.json> [--profile production|ci] [--junit <file>]
+ * Judges any run that carries gates (readiness, bench) again, by its own profile or another:
+ * prints the gates, exits 1 when one fails or none was measured.
  */
-import { Command } from 'commander';
-import { applyGates } from '../bench/aggregate.ts';
-import { renderGates } from '../bench/render.ts';
-import { readResultsFile } from '../bench/results-file.ts';
+import { renderGates, renderJunit, renderRunLine } from '../../reports/render/index.ts';
 import { GATE_PROFILES, gateProfile } from '../gates/definitions.ts';
-import { runCli } from '../util/cli.ts';
+import { rejudge } from '../results/kinds.ts';
+import { readResults } from '../results/read.ts';
+import { writeAtomic } from '../results/store.ts';
+import { CliCommand, runCli } from '../util/cli.ts';
 import { ExitCode } from '../util/exit-codes.ts';
-import { UserError } from '../util/errors.ts';
+import { choice, option } from '../util/options.ts';
 
-await runCli(async () => {
-  const program = new Command('gate')
-    .description('evaluate the release gates of a bench results.json; exit 1 when one fails')
-    .argument('<results>', 'results.json of a bench run (e.g. reports/out/latest/results.json)')
-    .option('--profile <name>', `gate profile: ${Object.keys(GATE_PROFILES).join(' or ')} (default: the run's own)`)
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  try {
-    program.parse(process.argv);
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    return code === 'commander.helpDisplayed' ? ExitCode.Ok : ExitCode.Usage;
-  }
-  const [file] = program.args as [string];
-  const { profile } = program.opts<{ profile?: string }>();
-  if (profile !== undefined && !(profile in GATE_PROFILES)) throw new UserError(`--profile must be one of ${Object.keys(GATE_PROFILES).join(', ')} (got "${profile}")`);
-  const results = await readResultsFile(file);
-  const evaluated = applyGates(results, gateProfile(profile ?? results.gate_profile.name));
-  console.log(`${file}: ${results.mode}-loop run ${results.run_id}${results.latency_corrected ? '' : ' (latency not corrected for coordinated omission)'}`);
-  console.log(renderGates(evaluated.gates, evaluated.gate_profile.label));
-  return evaluated.pass ? ExitCode.Ok : ExitCode.Failed;
-});
+const program = new CliCommand('gate')
+  .description('judge the release gates of any run (readiness or bench) again; exit 1 when one fails')
+  .argument('<results>', 'a run directory or its results.json (e.g. reports/out/latest, reports/out/latest-bench)')
+  .addOption(option('--profile <name>', `gate profile: ${Object.keys(GATE_PROFILES).join(' or ')} (default: the run's own)`, choice(Object.keys(GATE_PROFILES))))
+  .option('--junit <file>', 'also write the gates as JUnit XML')
+  .action(async (file: string, o: { profile?: string; junit?: string }) => {
+    const read = await readResults(file);
+    const results = o.profile === undefined ? read : rejudge(read, gateProfile(o.profile));
+    console.log(renderRunLine(results, file));
+    console.log(renderGates(results.gates));
+    if (o.junit) await writeAtomic(o.junit, renderJunit(results));
+    if (results.gates.results.length === 0) {
+      console.log('no gate was measured by this run, so none passed: gate a run that measures them (npm run bench, or readiness with the performance group)');
+      return ExitCode.Failed;
+    }
+    return results.gates.results.every((g) => g.pass) ? ExitCode.Ok : ExitCode.Failed;
+  });
+
+await runCli(program);

@@ -1,13 +1,14 @@
-import { Command, Option } from 'commander';
+import { Option } from 'commander';
 import { join } from 'node:path';
 import { gateProfile } from '../gates/definitions.ts';
 import { GROUPS, isGroup } from '../readiness/groups.ts';
 import { runReadiness } from '../readiness/run.ts';
 import { parseTargetKind, resolveTarget } from '../targets/index.ts';
 import type { TargetKind } from '../targets/index.ts';
-import { runCli } from '../util/cli.ts';
+import { CliCommand, runCli } from '../util/cli.ts';
 import { UserError } from '../util/errors.ts';
 import { ExitCode } from '../util/exit-codes.ts';
+import { renderSummary } from '../../reports/render/index.ts';
 
 interface Flags {
   target: string;
@@ -30,25 +31,7 @@ function parseOnly(raw: string | undefined): string[] {
 /** Loopback targets the suite manages run on small machines: the ci profile, labelled as such. */
 const defaultProfile = (kind: TargetKind): string => (kind === 'external' ? 'production' : 'ci');
 
-async function main(): Promise<number> {
-  const program = new Command('readiness')
-    .description('Run the readiness specs against a live target and write results.json, junit.xml and report.html')
-    .addOption(new Option('--target <kind>', 'local (default), external (VDB_* env) or containers').default('local'))
-    .option('--only <groups>', `comma-separated groups: ${GROUPS.join(', ')}`)
-    .option('--comprehensive', 'include dependency-fault specs (stop/start Redis and Qdrant)')
-    .option('--profile <name>', 'gate profile: ci or production (default: ci for local/containers, production for external)')
-    .option('--out <dir>', 'results root (default reports/out)')
-    .option('--keep', 'keep a local stack this run brought up')
-    .option('--allow-disruptive', 'allow specs that stop services against an external target')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  try {
-    program.parse(process.argv);
-  } catch (err) {
-    const code = (err as { exitCode?: number }).exitCode ?? ExitCode.Usage;
-    return code === 0 ? ExitCode.Ok : ExitCode.Usage;
-  }
-  const flags = program.opts<Flags>();
+async function main(flags: Flags): Promise<ExitCode> {
   const kind = parseTargetKind(flags.target);
   const only = parseOnly(flags.only);
   let profile;
@@ -74,13 +57,9 @@ async function main(): Promise<number> {
       command: `npm run readiness -- ${process.argv.slice(2).join(' ')}`.trim(),
       log,
     });
-    const s = results.summary;
-    const secs = ((performance.now() - t0) / 1000).toFixed(1);
     console.log('');
-    console.log(`${results.verdict}  ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped of ${s.total} checks · gates ${results.gates.results.filter((g) => g.pass).length}/${results.gates.results.length} · wall time ${secs} s`);
-    for (const reason of results.verdictReasons) console.log(`  - ${reason}`);
-    console.log(`  results: ${join(runDir, 'results.json')}`);
-    console.log(`  report:  ${join(runDir, 'report.html')}`);
+    console.log(renderSummary(results, join(runDir, 'results.json')));
+    console.log(`  wall time ${((performance.now() - t0) / 1000).toFixed(1)} s, target included`);
     return results.verdict === 'GO' ? ExitCode.Ok : ExitCode.Failed;
   } finally {
     const t1 = performance.now();
@@ -90,4 +69,15 @@ async function main(): Promise<number> {
   }
 }
 
-await runCli(main);
+const program = new CliCommand('readiness')
+  .description('Run the readiness specs against a live target and write results.json, junit.xml and report.html')
+  .addOption(new Option('--target <kind>', 'local (default), external (VDB_* env) or containers').default('local'))
+  .option('--only <groups>', `comma-separated groups: ${GROUPS.join(', ')}`)
+  .option('--comprehensive', 'include dependency-fault specs (stop/start Redis and Qdrant)')
+  .option('--profile <name>', 'gate profile: ci or production (default: ci for local/containers, production for external)')
+  .option('--out <dir>', 'results root (default reports/out)')
+  .option('--keep', 'keep a local stack this run brought up')
+  .option('--allow-disruptive', 'allow specs that stop services against an external target')
+  .action(main);
+
+await runCli(program);

@@ -1,15 +1,6 @@
-import type { GateDef, GateOp } from './definitions.ts';
+import type { GateDef, GateOp, GateResult } from './definitions.ts';
 
-export interface GateResult {
-  name: string;
-  metric: string;
-  op: GateOp;
-  threshold: number;
-  unit: string;
-  /** null when the run did not measure the metric: the gate is then not passed. */
-  value: number | null;
-  pass: boolean;
-}
+export type { GateResult };
 
 /** Reads a dotted key (`latency_ms.p95`) from a nested metrics object. */
 export function readMetric(metrics: unknown, key: string): number | null {

@@ -1,4 +1,4 @@
-import type { CheckResult, ChecklistEntry, ChecklistStatus } from '../results/readiness-results.ts';
+import type { CheckResult, ChecklistEntry, ChecklistStatus } from '../results/readiness.ts';
 
 /** Which checks prove an item: a whole group, or the checks of a group whose title matches. */
 export interface CheckSelector {
@@ -67,7 +67,7 @@ export function mapChecklist(checks: CheckResult[], items: ChecklistItem[] = CHE
     else status = 'not covered';
     const entry: ChecklistEntry = { id: item.id, kind: item.kind, text: item.text, status, checks: mapped.map((c) => c.id) };
     const note = status === 'not covered' && item.proofs.length > 0 && mapped.length > 0
-      ? `its checks were skipped: ${mapped.find((c) => c.skipReason)?.skipReason ?? 'not selected'}`
+      ? `its checks were skipped: ${mapped.find((c) => c.skip_reason)?.skip_reason ?? 'not selected'}`
       : item.note;
     if (note) entry.note = note;
     return entry;

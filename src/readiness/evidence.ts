@@ -1,19 +1,10 @@
 /**
- * What a readiness check records as proof: the request it made, what came back and how fast.
- * Specs attach these to their vitest task (`task.meta`); the reporter copies them into results.json.
+ * What a readiness check records as proof (`Evidence`, defined with the results model). Specs
+ * attach it to their vitest task (`task.meta`); the reporter copies it into results.json.
  */
-export interface Evidence {
-  /** What the step was for, e.g. `gateway liveness`. */
-  label: string;
-  /** `GET /api/v1/health` — path only, never credentials. */
-  request?: string;
-  status?: number;
-  latencyMs?: number;
-  /** A short excerpt of the answer (secrets redacted). */
-  excerpt?: string;
-  /** Free-form lines: measured figures, why a comparison failed. */
-  note?: string;
-}
+import type { Evidence } from '../results/readiness.ts';
+
+export type { Evidence };
 
 /** Metadata a spec attaches to its task; read by the reporter. */
 export interface CheckMeta {

@@ -1,12 +1,14 @@
 import type { Reporter, TestCase, TestModule, TestRunEndReason } from 'vitest/node';
 import type { SerializedError } from 'vitest';
 import type { GateProfile } from '../gates/definitions.ts';
-import type { CheckResult, ReadinessResults } from '../results/readiness-results.ts';
+import { renderCheckLine } from '../../reports/render/index.ts';
+import { judgeReadiness } from '../gates/apply.ts';
+import type { CheckResult, ReadinessResults } from '../results/readiness.ts';
+import type { ResultsStore } from '../results/store.ts';
 import { mapChecklist } from './checklist.ts';
 import { checkId, groupOfFile, groupRank } from './groups.ts';
-import type { Redactor } from './redact.ts';
-import type { ResultsStore } from './results-store.ts';
-import { decideVerdict, evaluateRunGates, summarize } from './verdict.ts';
+import type { Redactor } from '../util/redact.ts';
+import { decideVerdict, summarize } from './verdict.ts';
 import './evidence.ts';
 
 export interface ReadinessReporterOptions {
@@ -42,7 +44,7 @@ export class ReadinessReporter implements Reporter {
     const i = this.results.checks.findIndex((c) => c.id === check.id);
     if (i >= 0) this.results.checks[i] = check;
     else this.results.checks.push(check);
-    this.opts.log?.(formatLine(check));
+    this.opts.log?.(renderCheckLine(check));
     this.refresh();
     await this.opts.store.save(this.results);
   }
@@ -63,17 +65,17 @@ export class ReadinessReporter implements Reporter {
         title,
         status: 'failed',
         required: true,
-        durationMs: 0,
+        duration_ms: 0,
         errors: errors.map((e) => this.clean(e.message ?? String(e))),
         evidence: [],
       });
-      this.opts.log?.(formatLine(this.results.checks[this.results.checks.length - 1]!));
+      this.opts.log?.(renderCheckLine(this.results.checks[this.results.checks.length - 1]!));
     }
     for (const e of unhandledErrors) this.extraProblems.push(`unhandled error: ${this.clean(e.message ?? 'unknown')}`);
     this.results.state = reason === 'interrupted' ? 'interrupted' : 'complete';
     this.results.checks.sort((a, b) => groupRank(`${a.group}.spec.ts`) - groupRank(`${b.group}.spec.ts`));
-    this.results.run.finishedAt = new Date().toISOString();
-    this.results.run.wallTimeMs = Date.parse(this.results.run.finishedAt) - Date.parse(this.results.run.startedAt);
+    this.results.finished_at = new Date().toISOString();
+    this.results.wall_time_ms = Date.parse(this.results.finished_at) - Date.parse(this.results.started_at);
     this.refresh();
     await this.opts.store.save(this.results);
     await this.opts.onFinish?.(this.results);
@@ -83,10 +85,10 @@ export class ReadinessReporter implements Reporter {
     const r = this.results;
     r.summary = summarize(r.checks);
     r.checklist = mapChecklist(r.checks);
-    r.gates.results = evaluateRunGates(r.checks, this.opts.profile);
+    r.gates = judgeReadiness(r.checks, this.opts.profile);
     const { verdict, reasons } = decideVerdict(r.state, r.checks, r.gates.results, this.extraProblems);
     r.verdict = verdict;
-    r.verdictReasons = reasons;
+    r.verdict_reasons = reasons;
   }
 
   private clean(text: string): string {
@@ -105,7 +107,7 @@ export class ReadinessReporter implements Reporter {
       title,
       status,
       required: meta.required ?? true,
-      durationMs: Math.round(testCase.diagnostic()?.duration ?? 0),
+      duration_ms: Math.round(testCase.diagnostic()?.duration ?? 0),
       evidence: (meta.evidence ?? []).map((e) => ({
         ...e,
         ...(e.excerpt !== undefined ? { excerpt: this.clean(e.excerpt) } : {}),
@@ -114,14 +116,8 @@ export class ReadinessReporter implements Reporter {
       })),
     };
     if (meta.measurements) check.measurements = meta.measurements;
-    if (result.state === 'skipped') check.skipReason = result.note ?? (testCase.options.mode === 'todo' ? 'not written yet' : 'not selected');
+    if (result.state === 'skipped') check.skip_reason = result.note ?? (testCase.options.mode === 'todo' ? 'not written yet' : 'not selected');
     if (result.state === 'failed') check.errors = result.errors.map((e) => this.clean(e.message));
     return check;
   }
-}
-
-export function formatLine(c: CheckResult): string {
-  const mark = c.status === 'passed' ? '✓' : c.status === 'failed' ? (c.required ? '✗' : '!') : '-';
-  const tail = c.status === 'skipped' ? `  (skipped: ${c.skipReason})` : c.status === 'failed' ? `\n      ${(c.errors?.[0] ?? '').split('\n')[0]}` : `  ${c.durationMs} ms`;
-  return `  ${mark} ${c.group.padEnd(11)} ${c.title}${tail}`;
 }

@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startVitest } from 'vitest/node';
-import { renderReadinessHtml } from '../../reports/render/html.ts';
-import { renderJunit } from '../../reports/render/junit.ts';
+import { runFiles } from '../../reports/render/index.ts';
 import type { GateProfile } from '../gates/definitions.ts';
-import { READINESS_SCHEMA } from '../results/readiness-results.ts';
-import type { ReadinessResults } from '../results/readiness-results.ts';
-import { createRunDir, newRunId } from '../results/run-dir.ts';
+import { READINESS_SCHEMA } from '../results/readiness.ts';
+import type { ReadinessResults } from '../results/readiness.ts';
+import { newRunId } from '../results/run-dir.ts';
+import { ResultsStore } from '../results/store.ts';
 import type { Target } from '../targets/types.ts';
 import { UnreachableError, errorMessage } from '../util/errors.ts';
 import { REPO_ROOT, reportsOutDir } from '../util/paths.ts';
@@ -17,9 +17,8 @@ import { TARGET_FILE_ENV, descriptorSecrets } from './descriptor.ts';
 import type { TargetDescriptor } from './descriptor.ts';
 import { fingerprint } from './fingerprint.ts';
 import { gatewayClient, listModels } from './gateway-client.ts';
-import { makeRedactor } from './redact.ts';
+import { makeRedactor, redactUrl } from '../util/redact.ts';
 import { ReadinessReporter } from './reporter.ts';
-import { ResultsStore } from './results-store.ts';
 import { detectFixtureModels, seedModels } from './seed.ts';
 
 export interface RunOptions {
@@ -37,17 +36,6 @@ export interface RunOutcome {
   results: ReadinessResults;
   runDir: string;
 }
-
-const redactUrl = (u: string | undefined): string | undefined => {
-  if (!u) return undefined;
-  try {
-    const url = new URL(u);
-    if (url.password) url.password = '***';
-    return url.toString().replace(/\/$/, '');
-  } catch {
-    return u;
-  }
-};
 
 /** Checks the target answers at all; one clear line when it does not. */
 async function assertReachable(url: string, apiKey: string): Promise<void> {
@@ -67,7 +55,7 @@ export async function runReadiness(opts: RunOptions): Promise<RunOutcome> {
 
   const runId = newRunId('readiness');
   const outRoot = opts.outRoot ?? reportsOutDir();
-  const runDir = await createRunDir(runId, outRoot);
+  const store = await ResultsStore.create(runId, outRoot);
   const gw = gatewayClient(gwUrl, t.gateway.apiKey);
   const notes: string[] = [];
   let models = await listModels(gw).catch((err: unknown) => {
@@ -103,31 +91,31 @@ export async function runReadiness(opts: RunOptions): Promise<RunOutcome> {
 
   const initial: ReadinessResults = {
     schema: READINESS_SCHEMA,
-    runId,
+    kind: 'readiness',
+    run_id: runId,
     state: 'running',
+    started_at: new Date().toISOString(),
+    gates: { profile: opts.profile.name, label: opts.profile.label, results: [] },
     verdict: 'NO-GO',
-    verdictReasons: ['the run has not finished'],
+    verdict_reasons: ['the run has not finished'],
     run: {
-      startedAt: new Date().toISOString(),
       command: redact(opts.command),
-      suiteVersion: suiteVersion(),
+      suite_version: suiteVersion(),
       node: process.versions.node,
       host: hostname(),
-      options: { target: t.kind, only: opts.only, comprehensive: opts.comprehensive, allowDisruptive: opts.allowDisruptive, profile: opts.profile.name },
+      options: { target: t.kind, only: opts.only, comprehensive: opts.comprehensive, allow_disruptive: opts.allowDisruptive, profile: opts.profile.name },
     },
     target: {
       kind: t.kind,
-      gatewayUrl: gwUrl,
-      ...(t.qdrant ? { qdrantUrl: t.qdrant.url } : {}),
-      ...(t.redis ? { redisUrl: redactUrl(t.redis.url) } : {}),
+      gateway_url: redactUrl(gwUrl),
+      ...(t.qdrant ? { qdrant_url: redactUrl(t.qdrant.url) } : {}),
+      ...(t.redis ? { redis_url: redactUrl(t.redis.url) } : {}),
       fingerprint: fp,
     },
-    summary: { total: 0, passed: 0, failed: 0, skipped: 0, requiredFailed: 0 },
+    summary: { total: 0, passed: 0, failed: 0, skipped: 0, required_failed: 0 },
     checks: [],
     checklist: [],
-    gates: { profile: opts.profile.name, label: opts.profile.label, results: [] },
   };
-  const store = new ResultsStore(runDir, runId, outRoot);
   await store.save(initial);
   let final: ReadinessResults = initial;
   const reporter = new ReadinessReporter({
@@ -138,8 +126,7 @@ export async function runReadiness(opts: RunOptions): Promise<RunOutcome> {
     log: opts.log,
     onFinish: async (results) => {
       final = results;
-      await store.writeFile('junit.xml', renderJunit(results));
-      await store.writeFile('report.html', renderReadinessHtml(results));
+      await writeRunFiles(store, results);
     },
   });
 
@@ -165,10 +152,13 @@ export async function runReadiness(opts: RunOptions): Promise<RunOutcome> {
     // vitest ended without reporting the run's end (e.g. a config error): keep what finished.
     final = { ...reporter.current, state: 'interrupted' };
     await store.save(final);
-    await store.writeFile('junit.xml', renderJunit(final));
-    await store.writeFile('report.html', renderReadinessHtml(final));
+    await writeRunFiles(store, final);
   }
-  return { results: final, runDir };
+  return { results: final, runDir: store.runDir };
+}
+
+async function writeRunFiles(store: ResultsStore, results: ReadinessResults): Promise<void> {
+  for (const [name, content] of Object.entries(runFiles(results))) await store.writeFile(name, content);
 }
 
 function suiteVersion(): string {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStubServer } from '../../../src/bench/stub-server/spawn.ts';
 import type { StubServer } from '../../../src/bench/stub-server/spawn.ts';
 import { REPO_ROOT } from '../../../src/util/paths.ts';
+import { benchResultsSchema } from '../../../src/results/bench.ts';
 
 const run = promisify(execFile);
 
@@ -41,8 +42,13 @@ describe('bench CLI', () => {
     expect(open.stdout).toMatch(/FAIL\s+recall_at_10/);
     expect(open.code).toBe(1);
     const latest = await readlink(join(out, 'latest'));
+    expect(await readlink(join(out, 'latest-bench'))).toBe(latest);
     const results = JSON.parse(await readFile(join(out, latest, 'results.json'), 'utf8')) as Record<string, unknown>;
-    expect(results).toMatchObject({ schema: 'vdb-readiness/bench@1', mode: 'open', latency_corrected: true, requests: 200, errors: 0 });
+    expect(results).toMatchObject({ schema: 'vdb-readiness/bench@2', kind: 'bench', state: 'complete', mode: 'open', latency_corrected: true, requests: 200, errors: 0 });
+    expect(benchResultsSchema.safeParse(results).success).toBe(true);
+    const junit = await readFile(join(out, latest, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testcase classname="bench.gates" name="gate recall_at_10 \(ci\)"/);
+    expect(junit).toMatch(/<failure message="gate recall_at_10 failed/);
 
     const closed = await cli('bench.ts', [...common, '--mode', 'closed', '--connections', '2']);
     expect(closed.stdout).toMatch(/closed loop/);
@@ -52,6 +58,10 @@ describe('bench CLI', () => {
     const gate = await cli('gate.ts', [join(out, latest, 'results.json')]);
     expect(gate.code).toBe(1);
     expect(gate.stdout).toMatch(/FAIL\s+recall_at_10/);
+    // A run directory is as good as its results.json, and latest-bench stays on the newest bench run.
+    const gateDir = await cli('gate.ts', [join(out, 'latest-bench')]);
+    expect(gateDir.code).toBe(1);
+    expect(gateDir.stdout).toContain(closedDir);
 
     const merged = join(out, 'merged.json');
     const second = await cli('bench.ts', [...common, '--mode', 'open', '--rate', '50']);
@@ -72,7 +82,7 @@ describe('bench CLI', () => {
     await writeFile(other, '{"hello":1}');
     const wrong = await cli('gate.ts', [other]);
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toMatch(/not a bench results file/);
+    expect(wrong.stderr).toMatch(/not a vdb-readiness results file \(schema missing; known: vdb-readiness\/readiness@2, vdb-readiness\/bench@2, vdb-readiness\/bench@1\)/);
   });
 
   it('bench: one clear line for a bad option and for an unreachable URL', async () => {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MODELS } from '../../../fixtures/src/datasets.ts';
 import { gatewayClient, listModels } from '../../../src/readiness/gateway-client.ts';
 import { seedModels } from '../../../src/readiness/seed.ts';
-import type { CheckResult, ReadinessResults } from '../../../src/results/readiness-results.ts';
+import type { CheckResult, ReadinessResults } from '../../../src/results/readiness.ts';
 import { stackDown, stackUp } from '../../../src/launcher/launcher.ts';
 import type { StackInfo } from '../../../src/launcher/types.ts';
 import { localControl } from '../../../src/targets/local-control.ts';
@@ -296,7 +296,7 @@ describe('readiness suite against a gateway behind the fault proxy', () => {
     for (let i = 1; i <= 3; i++) {
       const run = await runReadiness(['--target', 'local'], { VDB_STACK_DIR: dir }, join(outRoot, `local-${i}`));
       expect(run.code, `run ${i}: ${summary(run)}`).toBe(ExitCode.Ok);
-      expect(run.results.target.gatewayUrl, `run ${i} used the stack of this test`).toBe(info.gateway!.url);
+      expect(run.results.target.gateway_url, `run ${i} used the stack of this test`).toBe(info.gateway!.url);
       expect(run.results.summary.failed, `run ${i}`).toBe(0);
       verdicts.push(run.results.verdict);
     }

@@ -3,8 +3,8 @@ import { aggregate } from '../../../src/bench/aggregate.ts';
 import { decodeHistogram, newLatencyHistogram, percentilesMs } from '../../../src/bench/histogram.ts';
 import { mergeResults } from '../../../src/bench/merge.ts';
 import { RunRecorder } from '../../../src/bench/recorder.ts';
-import { renderResults } from '../../../src/bench/render.ts';
-import { benchResultsSchema } from '../../../src/bench/results-schema.ts';
+import { renderSummary } from '../../../reports/render/index.ts';
+import { benchResultsSchema } from '../../../src/results/bench.ts';
 import { validateOptions } from '../../../src/bench/validate.ts';
 import { buildWorkload } from '../../../src/bench/workload.ts';
 import { delayAt, parseDelayModel, releaseAt } from '../../../src/bench/stub-server/latency-model.ts';
@@ -41,11 +41,11 @@ describe('results', () => {
     expect(r.error_rate).toBeCloseTo(0.2);
     expect(r.recall_at_k).toBe(1);
     expect(r.throughput_rps).toBe(4);
-    expect(r.gates.map((g) => g.name)).toEqual(['search_p95', 'throughput', 'error_rate', 'recall_at_10']);
-    expect(r.gates.find((g) => g.name === 'error_rate')!.pass).toBe(false);
+    expect(r.gates.results.map((g) => g.name)).toEqual(['search_p95', 'throughput', 'error_rate', 'recall_at_10']);
+    expect(r.gates.results.find((g) => g.name === 'error_rate')!.pass).toBe(false);
     expect(r.pass).toBe(false);
-    expect(r.gate_profile.label).toMatch(/NOT the production/);
-    expect(renderResults(r)).toMatch(/FAIL\s+error_rate/);
+    expect(r.gates.label).toMatch(/NOT the production/);
+    expect(renderSummary(r)).toMatch(/FAIL\s+error_rate/);
   });
 
   it('counts a 2xx without ids as bad_body', () => {
@@ -75,9 +75,9 @@ describe('results', () => {
   it('a closed-loop run never decides a latency gate (its latency is not corrected), an open-loop run does', () => {
     const open = fakeRun([1, 2, 3, 400]);
     const closed = fakeRun([1, 2, 3, 400], 'ci', undefined, 'closed');
-    expect(open.gates.some((g) => g.metric.startsWith('latency_ms.'))).toBe(true);
-    expect(closed.gates.some((g) => g.metric.startsWith('latency_ms.'))).toBe(false);
-    expect(closed.gates.map((g) => g.name)).toContain('error_rate');
+    expect(open.gates.results.some((g) => g.metric.startsWith('latency_ms.'))).toBe(true);
+    expect(closed.gates.results.some((g) => g.metric.startsWith('latency_ms.'))).toBe(false);
+    expect(closed.gates.results.map((g) => g.name)).toContain('error_rate');
   });
 
   it('counts answers the gateway served from its cache and warns when they are a noticeable share', () => {

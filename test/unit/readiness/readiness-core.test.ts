@@ -3,21 +3,22 @@ import { GATE_PROFILES } from '../../../src/gates/definitions.ts';
 import { CHECKLIST, mapChecklist } from '../../../src/readiness/checklist.ts';
 import { findInternals } from '../../../src/readiness/leaks.ts';
 import { parsePrometheus, PrometheusParseError, sumSamples } from '../../../src/readiness/prometheus.ts';
-import { makeRedactor, redactHeaders } from '../../../src/readiness/redact.ts';
+import { makeRedactor, redactHeaders } from '../../../src/util/redact.ts';
 import { disruptiveSkipReason } from '../../../src/readiness/skips.ts';
-import { decideVerdict, evaluateRunGates } from '../../../src/readiness/verdict.ts';
+import { decideVerdict } from '../../../src/readiness/verdict.ts';
+import { judgeReadiness } from '../../../src/gates/apply.ts';
 import type { TargetDescriptor } from '../../../src/readiness/descriptor.ts';
-import type { CheckResult } from '../../../src/results/readiness-results.ts';
+import type { CheckResult } from '../../../src/results/readiness.ts';
 import { renderJunit } from '../../../reports/render/junit.ts';
 
-const check = (over: Partial<CheckResult>): CheckResult => ({ id: 'health/x', group: 'health', title: 'x', status: 'passed', required: true, durationMs: 1, evidence: [], ...over });
+const check = (over: Partial<CheckResult>): CheckResult => ({ id: 'health/x', group: 'health', title: 'x', status: 'passed', required: true, duration_ms: 1, evidence: [], ...over });
 
 describe('checklist mapping', () => {
   it('marks an item proven, failed or not covered from its checks', () => {
     const entries = mapChecklist([
       check({ group: 'health', title: 'gateway readiness: ok' }),
       check({ group: 'metrics', title: 'parses', status: 'failed' }),
-      check({ group: 'faults', title: 'redis', status: 'skipped', skipReason: 'needs --comprehensive' }),
+      check({ group: 'faults', title: 'redis', status: 'skipped', skip_reason: 'needs --comprehensive' }),
     ]);
     const byId = new Map(entries.map((e) => [e.id, e]));
     expect(byId.get('health-checks')?.status).toBe('proven');
@@ -41,7 +42,7 @@ describe('verdict and gates', () => {
   });
 
   it('takes the worst measured p95 across checks for the gate', () => {
-    const gates = evaluateRunGates([check({ measurements: { 'latency_ms.p95': 4 } }), check({ measurements: { 'latency_ms.p95': 60 } })], GATE_PROFILES.ci);
+    const gates = judgeReadiness([check({ measurements: { 'latency_ms.p95': 4 } }), check({ measurements: { 'latency_ms.p95': 60 } })], GATE_PROFILES.ci).results;
     const p95 = gates.find((g) => g.name === 'search_p95');
     expect(p95?.value).toBe(60);
     expect(p95?.pass).toBe(false);
@@ -103,11 +104,12 @@ describe('skips and junit', () => {
 
   it('writes one testcase per check and per gate, escaping XML', () => {
     const xml = renderJunit({
-      checks: [check({ title: 'a <b> & "c"' }), check({ status: 'skipped', skipReason: 'why' })],
+      kind: 'readiness',
+      checks: [check({ title: 'a <b> & "c"' }), check({ status: 'skipped', skip_reason: 'why' })],
       gates: { profile: 'ci', label: 'ci', results: [{ name: 'search_p95', metric: 'latency_ms.p95', op: '<', threshold: 50, unit: 'ms', value: 3, pass: true }] },
-      summary: { total: 2, passed: 1, failed: 0, skipped: 1, requiredFailed: 0 },
-      run: { wallTimeMs: 10 },
-      runId: 'r',
+      summary: { total: 2, passed: 1, failed: 0, skipped: 1, required_failed: 0 },
+      wall_time_ms: 10,
+      run_id: 'r',
       verdict: 'GO',
     } as never);
     expect(xml.match(/<testcase /g)).toHaveLength(3);

@@ -1,6 +1,8 @@
-/** Human summary of a bench results object. Returns a string; the caller decides where it goes. */
-import type { GateResult } from '../gates/evaluate.ts';
-import type { BenchResults, StreamResults } from './results-schema.ts';
+/** Terminal output of any run. Every function returns a string; the caller decides where it goes. */
+import type { BenchResults, StreamResults } from '../../src/results/bench.ts';
+import type { GatesSection } from '../../src/results/common.ts';
+import type { AnyResults } from '../../src/results/kinds.ts';
+import type { CheckResult, ReadinessResults } from '../../src/results/readiness.ts';
 
 const fmt = (x: number, digits = 2): string => (Number.isInteger(x) ? String(x) : x.toFixed(digits));
 const pct = (r: number): string => `${(r * 100).toFixed(r > 0 && r < 0.001 ? 3 : 2)} %`;
@@ -15,8 +17,10 @@ function latencyLine(s: StreamResults): string {
   return `p50 ${fmt(l.p50)}  p90 ${fmt(l.p90)}  p95 ${fmt(l.p95)}  p99 ${fmt(l.p99)}  p99.9 ${fmt(l.p999)}  max ${fmt(l.max)}`;
 }
 
-export function renderGates(gates: GateResult[], label: string): string {
+export function renderGates(section: GatesSection): string {
+  const { results: gates, label } = section;
   const lines = [`gates — profile ${label}:`];
+  if (gates.length === 0) lines.push('  (no gate metric was measured by this run)');
   for (const g of gates) {
     const value = g.value === null ? 'not measured' : fmt(g.value, 4);
     lines.push(`  ${g.pass ? 'PASS' : 'FAIL'}  ${g.name.padEnd(14)} ${g.metric} = ${value} (needs ${g.op} ${g.threshold} ${g.unit})`);
@@ -46,7 +50,7 @@ function renderDriver(d: Record<string, unknown>): string {
   return `driver self-check: ${parts.join(', ')}`;
 }
 
-export function renderResults(r: BenchResults, resultsPath?: string): string {
+function renderBench(r: BenchResults, resultsPath?: string): string {
   const p = r.params;
   const lines = [
     `bench ${r.run_id} — ${r.mode === 'open' ? 'open loop' : 'closed loop'} against ${r.target.url} (${r.target.api})${r.merged_from ? ` — merged from ${r.merged_from.length} runs` : ''}`,
@@ -67,7 +71,40 @@ export function renderResults(r: BenchResults, resultsPath?: string): string {
   lines.push(...renderTimeline(r));
   for (const d of r.driver) lines.push(renderDriver(d));
   for (const w of r.warnings) lines.push(`WARNING: ${w}`);
-  lines.push(renderGates(r.gates, r.gate_profile.label));
+  lines.push(renderGates(r.gates));
   if (resultsPath) lines.push(`results: ${resultsPath}`);
   return lines.join('\n');
+}
+
+/** One line per finished readiness check, as the run goes. */
+export function renderCheckLine(c: CheckResult): string {
+  const mark = c.status === 'passed' ? '✓' : c.status === 'failed' ? (c.required ? '✗' : '!') : '-';
+  const tail = c.status === 'skipped' ? `  (skipped: ${c.skip_reason})` : c.status === 'failed' ? `\n      ${(c.errors?.[0] ?? '').split('\n')[0]}` : `  ${c.duration_ms} ms`;
+  return `  ${mark} ${c.group.padEnd(11)} ${c.title}${tail}`;
+}
+
+/** The end of a readiness run: verdict, counts, why, and where its files are. */
+function renderReadiness(r: ReadinessResults, resultsPath?: string): string {
+  const s = r.summary;
+  const gates = r.gates.results;
+  const lines = [
+    `${r.verdict}  ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped of ${s.total} checks · gates ${gates.filter((g) => g.pass).length}/${gates.length}${r.wall_time_ms !== undefined ? ` · checks took ${(r.wall_time_ms / 1000).toFixed(1)} s` : ''}`,
+    ...r.verdict_reasons.map((reason) => `  - ${reason}`),
+  ];
+  if (resultsPath) {
+    lines.push(`  results: ${resultsPath}`);
+    lines.push(`  report:  ${resultsPath.replace(/results\.json$/, 'report.html')}`);
+  }
+  return lines.join('\n');
+}
+
+/** The summary of any run: what `npm run readiness`, `npm run bench` and `merge` print at the end. */
+export function renderSummary(r: AnyResults, resultsPath?: string): string {
+  return r.kind === 'readiness' ? renderReadiness(r, resultsPath) : renderBench(r, resultsPath);
+}
+
+/** The head line `npm run gate` prints above the gates: which run, and what its own verdict was. */
+export function renderRunLine(r: AnyResults, file: string): string {
+  if (r.kind === 'bench') return `${file}: ${r.mode}-loop bench run ${r.run_id}${r.latency_corrected ? '' : ' (latency not corrected for coordinated omission)'}`;
+  return `${file}: readiness run ${r.run_id} (${r.state}), its verdict ${r.verdict} (${r.summary.passed} passed, ${r.summary.required_failed} required failed)`;
 }

@@ -1,0 +1,82 @@
+/**
+ * results.json of a bench run, `vdb-readiness/bench@2` (documented in reports/README.md; a test
+ * keeps the two in step). Readers (`gate`, `merge`, the report) parse with this schema; unknown
+ * fields pass. @2: the common envelope (`state`, and `gates` as `{profile, label, results}`).
+ */
+import { z } from 'zod';
+import { ERROR_CLASSES } from '../bench/error-class.ts';
+import { envelope, schemaId } from './common.ts';
+
+export const BENCH_SCHEMA = schemaId('bench', 2);
+/** The previous version, still read (upgraded on reading: see kinds.ts). */
+export const BENCH_SCHEMA_V1 = schemaId('bench', 1);
+
+const ms = (what: string) => z.number().describe(`${what}, ms`);
+const latencyMs = z
+  .object({ p50: ms('median'), p90: ms('90th percentile'), p95: ms('95th percentile'), p99: ms('99th percentile'), p999: ms('99.9th percentile'), max: ms('largest'), min: ms('smallest'), mean: ms('mean') })
+  .describe('latency percentiles from the HDR histogram (open loop: from each request\'s intended send time)');
+
+const errorsByClass = z
+  .object(Object.fromEntries(ERROR_CLASSES.map((c) => [c, z.number().int().nonnegative().describe(`requests that ended as ${c}`)])) as Record<(typeof ERROR_CLASSES)[number], z.ZodNumber>)
+  .describe('failed requests by class');
+
+const encodedHistogram = z
+  .object({
+    encoding: z.literal('hdr-histogram-js/compressed-base64').describe('how `data` is encoded'),
+    unit: z.literal('us').describe('unit of the recorded values'),
+    data: z.string().describe('the encoded histogram: decode and add to merge runs exactly'),
+  })
+  .describe('the full latency distribution');
+
+const stream = z.object({
+  requests: z.number().int().nonnegative().describe('requests measured (warm-up excluded)'),
+  ok: z.number().int().nonnegative().describe('good answers'),
+  errors: z.number().int().nonnegative().describe('failed requests'),
+  errors_by_class: errorsByClass,
+  error_rate: z.number().describe('errors / requests'),
+  recall_at_k: z.number().nullable().describe('mean recall@k against the planted truth; null when no good answer'),
+  recall_samples: z.number().int().nonnegative().describe('answers recall was measured on'),
+  latency_ms: latencyMs,
+  histogram: encodedHistogram,
+});
+
+export const benchResultsSchema = envelope('bench', BENCH_SCHEMA)
+  .merge(stream)
+  .extend({
+    finished_at: z.string().describe('ISO 8601 end time'),
+    mode: z.enum(['open', 'closed']).describe('`open`: constant arrival rate; `closed`: autocannon, maximum throughput'),
+    latency_corrected: z.boolean().describe('true: latency from each request\'s intended send time (open loop); false: closed loop, not corrected'),
+    latency_note: z.string().describe('what the latency figures mean, in words'),
+    duration_s: z.number().describe('measured window: first intended send to last answer'),
+    throughput_rps: z.number().describe('good answers per second'),
+    cached_answers: z.number().int().nonnegative().optional().describe('answers the gateway marked `"cached":true`'),
+    k: z.number().int().positive().describe('results per search (recall@k)'),
+    params: z.record(z.unknown()).describe('the options of the run (API key removed)'),
+    target: z
+      .object({ url: z.string().describe('where the load went, password masked'), api: z.enum(['gateway', 'qdrant']).describe('search contract used') })
+      .describe('the server under load'),
+    timeline: z
+      .array(
+        z.object({
+          second: z.number().int().nonnegative().describe('second of intended send, from the start of measuring'),
+          requests: z.number().int().nonnegative().describe('requests in that second'),
+          errors: z.number().int().nonnegative().describe('failed requests in that second'),
+          p50_ms: z.number().describe('median latency in that second'),
+          p99_ms: z.number().describe('99th percentile latency in that second'),
+          histogram: z.string().describe('that second\'s encoded histogram'),
+        }),
+      )
+      .describe('latency and throughput over time'),
+    per_collection: z
+      .array(stream.extend({ collection: z.string().describe('collection searched'), dataset: z.string().describe('dataset of its planted queries'), weight: z.number().describe('share of the query mix') }))
+      .describe('the same figures for each collection of the mix'),
+    driver: z.array(z.record(z.unknown())).describe('the load driver\'s self-check per runner: CPU, event-loop and send lag, queued sends'),
+    closed_loop: z.record(z.unknown()).optional().describe('autocannon\'s own figures (closed loop only)'),
+    warnings: z.array(z.string()).describe('what makes the figures less trustworthy (driver-bound, cache hits, closed loop)'),
+    pass: z.boolean().describe('every gate passed'),
+    merged_from: z.array(z.string()).optional().describe('run ids merged into this one (`bench merge`)'),
+  })
+  .passthrough();
+
+export type BenchResults = z.infer<typeof benchResultsSchema>;
+export type StreamResults = z.infer<typeof stream>;

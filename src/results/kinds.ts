@@ -1,0 +1,64 @@
+/**
+ * The results model's registry: each kind of run with its schema, how its gates are judged, and
+ * whether it passed. Readers (`gate`, `merge`, the report) go through it; adding a kind (k6,
+ * deployment) means one schema file and one entry here.
+ */
+import type { z } from 'zod';
+import { judgeBench, judgeReadiness } from '../gates/apply.ts';
+import type { GateProfile } from '../gates/definitions.ts';
+import { BENCH_SCHEMA, BENCH_SCHEMA_V1, benchResultsSchema } from './bench.ts';
+import type { BenchResults } from './bench.ts';
+import { READINESS_SCHEMA, readinessResultsSchema } from './readiness.ts';
+import type { ReadinessResults } from './readiness.ts';
+
+export type AnyResults = ReadinessResults | BenchResults;
+
+interface KindEntry<R extends AnyResults> {
+  kind: R['kind'];
+  schema: R['schema'];
+  parser: z.ZodType<R, z.ZodTypeDef, unknown>;
+  /** The run judged again by `profile` (the run's own, or another): its gates replaced. */
+  judge: (results: R, profile: GateProfile) => R;
+  /** Older schema versions this kind still reads, each with its upgrade to the current one. */
+  upgrades: Record<string, (old: Record<string, unknown>) => Record<string, unknown>>;
+}
+
+const readiness: KindEntry<ReadinessResults> = {
+  kind: 'readiness',
+  schema: READINESS_SCHEMA,
+  parser: readinessResultsSchema as z.ZodType<ReadinessResults, z.ZodTypeDef, unknown>,
+  judge: (r, profile) => ({ ...r, gates: judgeReadiness(r.checks, profile) }),
+  upgrades: {},
+};
+
+const bench: KindEntry<BenchResults> = {
+  kind: 'bench',
+  schema: BENCH_SCHEMA,
+  parser: benchResultsSchema as z.ZodType<BenchResults, z.ZodTypeDef, unknown>,
+  judge: (r, profile) => judgeBench(r, profile),
+  upgrades: {
+    // bench@1 had `gate_profile` and a bare `gates` array, and no `state`.
+    [BENCH_SCHEMA_V1]: ({ gate_profile, gates, ...rest }) => {
+      const p = gate_profile as { name: string; label: string };
+      return { ...rest, schema: BENCH_SCHEMA, state: 'complete', gates: { profile: p.name, label: p.label, results: gates } };
+    },
+  },
+};
+
+export const RESULT_KINDS = { readiness, bench } as const;
+export type ResultKind = keyof typeof RESULT_KINDS;
+
+/** Every schema id a reader accepts, current and upgradable. */
+export const KNOWN_SCHEMAS: string[] = Object.values(RESULT_KINDS).flatMap((k) => [k.schema, ...Object.keys(k.upgrades)]);
+
+/** The run judged again by another gate profile, whatever its kind. */
+export function rejudge(results: AnyResults, profile: GateProfile): AnyResults {
+  return results.kind === 'bench' ? RESULT_KINDS.bench.judge(results, profile) : RESULT_KINDS.readiness.judge(results, profile);
+}
+
+export function kindOfSchema(schema: unknown): KindEntry<AnyResults> | undefined {
+  for (const k of Object.values(RESULT_KINDS) as KindEntry<AnyResults>[]) {
+    if (schema === k.schema || (typeof schema === 'string' && schema in k.upgrades)) return k;
+  }
+  return undefined;
+}

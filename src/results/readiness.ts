@@ -1,0 +1,125 @@
+/**
+ * results.json of a readiness run, `vdb-readiness/readiness@2` (field tables in reports/README.md
+ * are generated from the descriptions here). Written atomically after every finished check.
+ * @2: snake_case fields and the common envelope (`kind`, `run_id`, `started_at` at the top).
+ */
+import { z } from 'zod';
+import { envelope, schemaId } from './common.ts';
+
+export const READINESS_SCHEMA = schemaId('readiness', 2);
+
+export const evidenceSchema = z.object({
+  label: z.string().describe('what the step was for, e.g. `gateway liveness`'),
+  request: z.string().optional().describe('`GET /api/v1/health`: method and path only, never credentials'),
+  status: z.number().int().optional().describe('HTTP status of the answer'),
+  latency_ms: z.number().optional().describe('how long the answer took'),
+  excerpt: z.string().optional().describe('a short excerpt of the answer, secrets redacted'),
+  note: z.string().optional().describe('measured figures, or why a comparison failed'),
+});
+export type Evidence = z.infer<typeof evidenceSchema>;
+
+export const checkStatus = z.enum(['passed', 'failed', 'skipped']);
+export type CheckStatus = z.infer<typeof checkStatus>;
+
+export const checkSchema = z.object({
+  id: z.string().describe('`<group>/<slug of title>`: stable across runs while the title stays'),
+  group: z.string().describe('readiness group (the spec file), e.g. `health`, `models`'),
+  title: z.string().describe('the claim, as a release engineer reads it (describe blocks joined with ` › `)'),
+  status: checkStatus.describe('outcome'),
+  required: z.boolean().describe('false for advisory checks: their failure does not make the verdict NO-GO'),
+  duration_ms: z.number().describe('how long the check ran'),
+  skip_reason: z.string().optional().describe('why the check did not run (skipped only)'),
+  errors: z.array(z.string()).optional().describe('failure messages, redacted (failed only)'),
+  evidence: z.array(evidenceSchema).describe('the requests the check made and what came back'),
+  measurements: z.record(z.number()).optional().describe('figures the check measured by metric key (e.g. `latency_ms.p95`), read by the gates'),
+});
+export type CheckResult = z.infer<typeof checkSchema>;
+
+export const checklistStatus = z.enum(['proven', 'failed', 'not covered']);
+export type ChecklistStatus = z.infer<typeof checklistStatus>;
+
+export const checklistEntrySchema = z.object({
+  id: z.string().describe('stable id of the runbook item'),
+  kind: z.enum(['checklist', 'command']).describe('`checklist`: the runbook\'s Production Readiness Checklist; `command`: one of its validation commands'),
+  text: z.string().describe('the runbook\'s words'),
+  status: checklistStatus.describe('`proven` when every check mapped to it passed'),
+  checks: z.array(z.string()).describe('ids of the checks that prove (or failed to prove) it'),
+  note: z.string().optional().describe('why it is not covered, or what covers it'),
+});
+export type ChecklistEntry = z.infer<typeof checklistEntrySchema>;
+
+export const collectionFingerprintSchema = z.object({
+  dim: z.number().optional().describe('vector dimension'),
+  distance: z.string().optional().describe('distance function'),
+  points: z.number().optional().describe('points in the collection'),
+  indexed_vectors: z.number().optional().describe('vectors in the index'),
+  status: z.string().optional().describe('Qdrant collection status (green, yellow, grey, red)'),
+});
+export type CollectionFingerprint = z.infer<typeof collectionFingerprintSchema>;
+
+export const targetFingerprintSchema = z.object({
+  gateway: z
+    .object({
+      version: z.string().optional().describe('gateway version'),
+      build: z.string().optional().describe('gateway build'),
+      slot: z.string().optional().describe('active deployment slot (blue/green)'),
+      environment: z.string().optional().describe('deployment environment'),
+    })
+    .optional()
+    .describe('from `GET /api/v1/deployment/status`'),
+  qdrant: z.object({ version: z.string().optional().describe('Qdrant version'), title: z.string().optional().describe('Qdrant\'s `GET /` title') }).optional().describe('from Qdrant\'s `GET /`'),
+  redis: z.object({ version: z.string().optional().describe('Redis version') }).optional().describe('from Redis `INFO server`'),
+  config_hash: z.string().optional().describe('sha256 over the configuration the target reports (models, environment, Qdrant collection configs), secrets removed'),
+  collections: z.record(collectionFingerprintSchema).describe('by collection name'),
+  notes: z.array(z.string()).describe('what could not be read, and why (the run goes on)'),
+});
+export type TargetFingerprint = z.infer<typeof targetFingerprintSchema>;
+
+export const verdictSchema = z.enum(['GO', 'NO-GO']);
+export type Verdict = z.infer<typeof verdictSchema>;
+
+export const readinessResultsSchema = envelope('readiness', READINESS_SCHEMA)
+  .extend({
+    verdict: verdictSchema.describe('GO only when complete, no required check failed, a check passed and every measured gate passed'),
+    verdict_reasons: z.array(z.string()).describe('why the verdict is NO-GO (empty for GO)'),
+    wall_time_ms: z.number().optional().describe('how long the checks took'),
+    run: z
+      .object({
+        command: z.string().describe('the command line, secrets redacted'),
+        suite_version: z.string().describe('vdb-readiness version'),
+        node: z.string().describe('Node.js version'),
+        host: z.string().describe('host name of the machine that ran the suite'),
+        options: z
+          .object({
+            target: z.string().describe('`local`, `external` or `containers`'),
+            only: z.array(z.string()).describe('groups selected with `--only` (empty: all)'),
+            comprehensive: z.boolean().describe('`--comprehensive`: dependency-fault specs included'),
+            allow_disruptive: z.boolean().describe('`--allow-disruptive`: service-stopping specs allowed on an external target'),
+            profile: z.string().describe('gate profile asked for'),
+          })
+          .describe('the options of the run'),
+      })
+      .describe('how the suite ran'),
+    target: z
+      .object({
+        kind: z.string().describe('target provider'),
+        gateway_url: z.string().describe('gateway base URL'),
+        qdrant_url: z.string().optional().describe('Qdrant base URL'),
+        redis_url: z.string().optional().describe('Redis URL, password masked'),
+        fingerprint: targetFingerprintSchema.describe('what was tested'),
+      })
+      .describe('the system under test'),
+    summary: z
+      .object({
+        total: z.number().int().describe('checks reported'),
+        passed: z.number().int().describe('checks passed'),
+        failed: z.number().int().describe('checks failed (advisory included)'),
+        skipped: z.number().int().describe('checks skipped'),
+        required_failed: z.number().int().describe('required checks failed'),
+      })
+      .describe('counts of checks'),
+    checks: z.array(checkSchema).describe('every check, in group order'),
+    checklist: z.array(checklistEntrySchema).describe('the runbook\'s checklist and validation commands, each proven / failed / not covered'),
+  })
+  .passthrough();
+export type ReadinessResults = z.infer<typeof readinessResultsSchema>;
