@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { GateProfile } from '../gates/definitions.ts';
+import type { TargetKind } from '../targets/types.ts';
 
 /** Env var naming the JSON file that hands the resolved target to the spec workers. */
 export const TARGET_FILE_ENV = 'VDB_TARGET_FILE';
-
-export type TargetKind = 'local' | 'external' | 'containers';
 
 /**
  * Everything a spec needs to know about the target, serialisable (specs run in vitest workers).

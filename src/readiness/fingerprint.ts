@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { request } from 'undici';
-import type { TargetFingerprint } from '../results/readiness-results.ts';
+import { QdrantRest } from '../../fixtures/src/node/qdrant-rest.ts';
+import type { TargetFingerprint } from '../results/readiness.ts';
 import { errorMessage } from '../util/errors.ts';
 import type { GatewayClient, ModelInfo } from './gateway-client.ts';
-import type { Redactor } from './redact.ts';
+import type { Redactor } from '../util/redact.ts';
 
 /** Canonical JSON (sorted keys) so the config hash does not depend on key order. */
 function canonical(v: unknown): string {
@@ -49,7 +49,7 @@ export async function fingerprint(opts: {
         dim: c.dimension as number,
         distance: c.distance as string,
         points: c.points_count as number,
-        indexedVectors: c.indexed_vectors_count as number,
+        indexed_vectors: c.indexed_vectors_count as number,
         status: c.status as string,
       };
     } catch (err) {
@@ -57,18 +57,17 @@ export async function fingerprint(opts: {
     }
   }
   if (opts.qdrant) {
+    const client = new QdrantRest({ url: opts.qdrant.url, apiKey: opts.qdrant.apiKey, connections: 1, timeoutMs: 5000 });
     try {
-      const res = await request(`${opts.qdrant.url}/`, { headersTimeout: 5000, bodyTimeout: 5000, headers: opts.qdrant.apiKey ? { 'api-key': opts.qdrant.apiKey } : {} });
-      const b = (await res.body.json()) as { version?: string; title?: string };
+      const b = await client.root();
       fp.qdrant = { version: b.version, title: b.title };
-      for (const m of opts.models) {
-        const r = await request(`${opts.qdrant.url}/collections/${encodeURIComponent(m.collection)}`, { headersTimeout: 5000, bodyTimeout: 5000, headers: opts.qdrant.apiKey ? { 'api-key': opts.qdrant.apiKey } : {} });
-        const info = (await r.body.json()) as { result?: { config?: unknown } };
-        (hashed.qdrantCollections ??= {} as Record<string, unknown>);
-        (hashed.qdrantCollections as Record<string, unknown>)[m.collection] = info.result?.config ?? null;
-      }
+      const configs: Record<string, unknown> = {};
+      for (const m of opts.models) configs[m.collection] = (await client.collectionInfo(m.collection))?.config ?? null;
+      hashed.qdrantCollections = configs;
     } catch (err) {
       fp.notes.push(`Qdrant: ${errorMessage(err)}`);
+    } finally {
+      await client.close();
     }
   }
   if (opts.redisUrl) {
@@ -84,6 +83,6 @@ export async function fingerprint(opts: {
       client.disconnect();
     }
   }
-  fp.configHash = `sha256:${createHash('sha256').update(opts.redact(canonical(hashed))).digest('hex')}`;
+  fp.config_hash = `sha256:${createHash('sha256').update(opts.redact(canonical(hashed))).digest('hex')}`;
   return fp;
 }

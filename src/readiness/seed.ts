@@ -1,7 +1,7 @@
 import { queryAt, seedSpecForModel, vectorAt } from '../../fixtures/src/index.ts';
 import type { DatasetSpec, Distance } from '../../fixtures/src/index.ts';
-import { request } from 'undici';
 import { seedCollection } from '../../fixtures/src/node/loader.ts';
+import { QdrantRest } from '../../fixtures/src/node/qdrant-rest.ts';
 import { errorMessage } from '../util/errors.ts';
 import type { GatewayClient, ModelInfo } from './gateway-client.ts';
 
@@ -49,26 +49,21 @@ const INDEX_WAIT_MS = 120_000;
 export async function waitIndexed(qdrant: { url: string; apiKey?: string }, models: ModelInfo[], log: (l: string) => void): Promise<void> {
   const t0 = performance.now();
   const pending = new Set(models.map((m) => m.collection));
-  while (pending.size > 0 && performance.now() - t0 < INDEX_WAIT_MS) {
-    for (const c of [...pending]) {
-      const status = await collectionStatus(qdrant, c).catch(() => undefined);
-      if (status === 'green') pending.delete(c);
+  const client = new QdrantRest({ url: qdrant.url, apiKey: qdrant.apiKey, connections: 1, timeoutMs: 5000 });
+  try {
+    while (pending.size > 0 && performance.now() - t0 < INDEX_WAIT_MS) {
+      for (const c of [...pending]) {
+        const info = await client.collectionInfo(c).catch(() => null);
+        if (info?.status === 'green') pending.delete(c);
+      }
+      if (pending.size > 0) await new Promise((r) => setTimeout(r, 500));
     }
-    if (pending.size > 0) await new Promise((r) => setTimeout(r, 500));
+  } finally {
+    await client.close();
   }
   const secs = ((performance.now() - t0) / 1000).toFixed(1);
   if (pending.size > 0) log(`not indexed after ${secs} s: ${[...pending].join(', ')} (the model checks will say so)`);
   else if (performance.now() - t0 > 1000) log(`collections indexed (green) after ${secs} s`);
-}
-
-async function collectionStatus(qdrant: { url: string; apiKey?: string }, collection: string): Promise<string | undefined> {
-  const res = await request(`${qdrant.url}/collections/${encodeURIComponent(collection)}`, {
-    headers: qdrant.apiKey ? { 'api-key': qdrant.apiKey } : {},
-    headersTimeout: 5000,
-    bodyTimeout: 5000,
-  });
-  const body = (await res.body.json()) as { result?: { status?: string } };
-  return res.statusCode === 200 ? body.result?.status : undefined;
 }
 
 /**

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackDown, stackUp } from '../../../src/launcher/launcher.ts';
 import { readResponse } from '../../helpers/http.ts';
+import { MODELS } from '../../../fixtures/src/datasets.ts';
 import { startRedis } from '../../../src/launcher/services/redis.ts';
 import { stopProcessGroup } from '../../../src/launcher/process.ts';
 import type { GatewayInfo, StackInfo, StartedService, RedisInfo } from '../../../src/launcher/types.ts';
@@ -15,7 +16,6 @@ import type { GatewayInfo, StackInfo, StartedService, RedisInfo } from '../../..
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-const MODELS = ['mixtral', 'hermes', 'openchat', 'phi3', 'yi34b', 'deepcoder', 'imp', 'deepseek', 'general'];
 
 let dir: string;
 let stack: StackInfo;
