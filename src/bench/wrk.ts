@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clockTicksPerS, procStat } from '../util/proc.ts';
+import { clockTicksPerS, procStat } from '@vdb-readiness/proc-stat';
 
 export interface WrkFigures {
   requests: number;

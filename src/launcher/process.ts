@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../util/errors.ts';
-import { procStat } from '../util/proc.ts';
+import { procStat } from '@vdb-readiness/proc-stat';
 
 export interface SpawnServiceOptions {
   /** Human name used in errors ("qdrant-local", "redis"). */

@@ -27,21 +27,20 @@
  *   the stack (gateway, nginx, Redis, Qdrant with its workers) and the load generator spent
  *   per request in each phase (Linux /proc), which is what decides throughput on a saturated
  *   machine.
- * Uses the running local stack (`.stack/stack.json`, its CPU affinity given back at the end),
- * or brings one up in a temp dir and tears it down afterwards.
+ * Uses the running local stack (`<dir>/stack.json`, `--dir` or VDB_STACK_DIR or `.stack`; its CPU
+ * affinity given back at the end), or brings one up in a temp dir with the suite's documented
+ * command (`npm run stack -- up`, VDB_STACK_DIR set to it) and takes it down afterwards
+ * (`npm run stack -- down`). The gateway and the suite meet only through that command and the
+ * stack.json it writes: nothing of the suite is imported here.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import * as hdr from 'hdr-histogram-js';
 import { encodeRequest, RawHttpClient } from '@vdb-readiness/raw-http';
-import { readStackInfo, stackDown, stackUp } from '../../../src/launcher/launcher.ts';
-import type { StackInfo } from '../../../src/launcher/types.ts';
-import { runCli } from '../../../src/util/cli.ts';
-import { UserError } from '../../../src/util/errors.ts';
+import { command, CommandError, consoleIo, ExitCode, parseArgs, runMain, UsageError } from '../src/cli/run.ts';
 import { applyPlacement, type Placement, type PlacementKind } from './lib/placement.ts';
 import { treeCpuMs } from './lib/processes.ts';
+import { readStack, stackCli, stackDirOf, type Stack } from './lib/stack.ts';
 
 const COLLECTION = 'imp';
 const DIM = 128;
@@ -52,7 +51,6 @@ const REQUEST_TIMEOUT_MS = 10_000;
 /** How a gateway answer served from its cache ends. */
 const CACHED_MARK = '"cached":true}';
 
-type Histogram = ReturnType<typeof hdr.build>;
 type Component = 'gateway' | 'nginx' | 'redis' | 'qdrant';
 
 interface Target {
@@ -65,7 +63,8 @@ interface Target {
 /** A phase's totals over all rounds. */
 interface Phase {
   name: string;
-  hist: Histogram;
+  /** Every request's latency (ms), over all rounds. */
+  latenciesMs: number[];
   requests: number;
   errors: number;
   /** Answers marked `"cached":true`. */
@@ -80,7 +79,7 @@ interface Phase {
 function newPhase(name: string): Phase {
   return {
     name,
-    hist: hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 }),
+    latenciesMs: [],
     requests: 0,
     errors: 0,
     cachedAnswers: 0,
@@ -121,7 +120,7 @@ function cpuSnapshot(pids: Record<Component, number>): Record<Component | 'loadg
  * Closed loop on one target: up to `concurrency` clients share the queries of a run (each
  * sent once, in order); a client sends the next as soon as its last one answered. The
  * connections stay open from run to run (warm-up, rounds, blocks), so no run pays for
- * connecting. The clients are the project's raw keep-alive client (src/http/raw): on a small
+ * connecting. The clients are the project's raw keep-alive client (@vdb-readiness/raw-http): on a small
  * machine the load generator shares cores with what it measures, and this one costs about a
  * quarter of undici's CPU per request, so less of its own work lands in the figures.
  */
@@ -141,7 +140,7 @@ class ClosedLoop {
     const clients = Math.min(this.concurrency, queries.length);
     if (clients === 0) return;
     const requests = queries.map((v) => encodeRequest(this.origin, 'POST', this.target.path, this.target.headers, Buffer.from(this.target.body(v))));
-    const hist = phase ? hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 }) : null;
+    const latencies: number[] = [];
     let next = 0;
     let errors = 0;
     let cachedAnswers = 0;
@@ -161,7 +160,7 @@ class ClosedLoop {
       this.client.connections[i]?.send(bytes, sentAt[i] as number);
     };
     this.onDone = (i, status, body, err) => {
-      hist?.recordValue(Math.max(1, Math.round((performance.now() - (sentAt[i] as number)) * 1000)));
+      latencies.push(performance.now() - (sentAt[i] as number));
       if (err || status !== 200) errors++;
       else if (body && body.toString('latin1', Math.max(0, body.length - CACHED_MARK.length)) === CACHED_MARK) cachedAnswers++;
       send(i);
@@ -172,9 +171,8 @@ class ClosedLoop {
     await done;
     const elapsedS = (performance.now() - started) / 1000;
     const cpuAfter = cpuSnapshot(pids);
-    if (!phase || !hist) return;
-    phase.hist.add(hist);
-    hist.destroy();
+    if (!phase) return;
+    for (const ms of latencies) phase.latenciesMs.push(ms);
     phase.requests += queries.length;
     phase.errors += errors;
     phase.cachedAnswers += cachedAnswers;
@@ -188,9 +186,9 @@ class ClosedLoop {
   }
 }
 
-async function seed(stack: StackInfo, points: number): Promise<void> {
+async function seed(stack: Stack, points: number): Promise<void> {
   const gw = stack.gateway;
-  if (!gw) throw new UserError('the local stack has no gateway: run `npm run stack -- up` (with the gateway tier)');
+  if (!gw) throw new CommandError('the local stack has no gateway: run `npm run stack -- up` (with the gateway tier)');
   const rand = prng(7);
   for (let start = 0; start < points; start += 200) {
     const batch = Array.from({ length: Math.min(200, points - start) }, (_, i) => ({ id: start + i, vector: randomVector(rand), payload: { i: start + i } }));
@@ -200,13 +198,18 @@ async function seed(stack: StackInfo, points: number): Promise<void> {
       body: JSON.stringify({ collection: COLLECTION, points: batch }),
       signal: AbortSignal.timeout(60_000),
     });
-    if (res.status !== 200) throw new UserError(`seeding ${COLLECTION} through the gateway failed: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
+    if (res.status !== 200) throw new CommandError(`seeding ${COLLECTION} through the gateway failed: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
   }
 }
 
 const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
-const p50 = (p: Phase) => p.hist.getValueAtPercentile(50) / 1000;
-const p99 = (p: Phase) => p.hist.getValueAtPercentile(99) / 1000;
+/** The exact q-th percentile (nearest rank) of a phase's latencies, in ms; NaN without any. */
+const percentile = (p: Phase, q: number) => {
+  const s = [...p.latenciesMs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : (s[Math.max(0, Math.ceil((q / 100) * s.length) - 1)] as number);
+};
+const p50 = (p: Phase) => percentile(p, 50);
+const p99 = (p: Phase) => percentile(p, 99);
 const qps = (p: Phase) => p.requests / p.elapsedS;
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -226,8 +229,8 @@ function table(title: string, phases: Phase[]): string[] {
   ];
 }
 
-await runCli(async () => {
-  const opts = new Command('bench:gateway')
+await runMain(async () => {
+  const program = command('bench:gateway', consoleIo)
     .option('--concurrency <n>', 'concurrent clients', '8')
     .option('--requests <n>', 'requests per phase (split over the rounds)', '3000')
     .option('--rounds <n>', 'rounds of interleaved phases', '3')
@@ -236,9 +239,10 @@ await runCli(async () => {
     .option('--points <n>', 'points seeded into the collection', '2000')
     .option('--placement <kind>', 'split (engine on its own cores) or shared', 'split')
     .option('--seed <n>', 'query seed (default: a new one per run, so that no query is cached already)')
-    .option('--dir <path>', 'stack directory (default: .stack, or a temporary stack)')
-    .parse()
-    .opts<{ concurrency: string; requests: string; rounds: string; serial: string; warmup: string; points: string; placement: string; seed?: string; dir?: string }>();
+    .option('--dir <path>', 'stack directory (default: VDB_STACK_DIR or .stack, else a temporary stack)');
+  const stop = parseArgs(program, process.argv.slice(2));
+  if (stop !== null) return stop;
+  const opts = program.opts<{ concurrency: string; requests: string; rounds: string; serial: string; warmup: string; points: string; placement: string; seed?: string; dir?: string }>();
   const concurrency = Number(opts.concurrency);
   const requests = Number(opts.requests);
   const rounds = Number(opts.rounds);
@@ -246,27 +250,30 @@ await runCli(async () => {
   const warmup = Number(opts.warmup);
   const points = Number(opts.points);
   const querySeed = opts.seed !== undefined ? Number(opts.seed) : (Date.now() ^ (process.pid << 16)) >>> 0;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UserError('--concurrency must be an integer from 1 to 256');
-  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new UserError('--rounds must be an integer from 1 to 20');
-  if (!Number.isInteger(requests) || requests < rounds * concurrency || requests > 200_000) throw new UserError('--requests must be an integer from rounds x concurrency to 200000');
-  if (!Number.isInteger(serial) || serial < 0 || serial > 10_000) throw new UserError('--serial must be an integer from 0 to 10000');
-  if (!Number.isInteger(warmup) || warmup < 0 || warmup > 100_000) throw new UserError('--warmup must be an integer from 0 to 100000');
-  if (opts.placement !== 'split' && opts.placement !== 'shared') throw new UserError('--placement must be split or shared');
-  if (!Number.isInteger(points) || points < 10 || points > 100_000) throw new UserError('--points must be an integer from 10 to 100000');
-  if (!Number.isInteger(querySeed) || querySeed < 0) throw new UserError('--seed must be a non-negative integer');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError('--concurrency must be an integer from 1 to 256');
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new UsageError('--rounds must be an integer from 1 to 20');
+  if (!Number.isInteger(requests) || requests < rounds * concurrency || requests > 200_000) throw new UsageError('--requests must be an integer from rounds x concurrency to 200000');
+  if (!Number.isInteger(serial) || serial < 0 || serial > 10_000) throw new UsageError('--serial must be an integer from 0 to 10000');
+  if (!Number.isInteger(warmup) || warmup < 0 || warmup > 100_000) throw new UsageError('--warmup must be an integer from 0 to 100000');
+  if (opts.placement !== 'split' && opts.placement !== 'shared') throw new UsageError('--placement must be split or shared');
+  if (!Number.isInteger(points) || points < 10 || points > 100_000) throw new UsageError('--points must be an integer from 10 to 100000');
+  if (!Number.isInteger(querySeed) || querySeed < 0) throw new UsageError('--seed must be a non-negative integer');
 
-  let stack = readStackInfo(opts.dir);
+  let stack = readStack(stackDirOf(opts.dir));
   let tempDir: string | null = null;
-  if (!stack?.gateway) {
-    tempDir = mkdtempSync(join(tmpdir(), 'vdb-bench-gw-'));
-    console.error(`no running stack with a gateway: starting one in ${tempDir}`);
-    stack = await stackUp({ dir: tempDir });
-  }
   let placement: Placement | null = null;
   const openLoops: ClosedLoop[] = [];
+  let failure: unknown;
   try {
+    if (!stack?.gateway) {
+      tempDir = mkdtempSync(join(tmpdir(), 'vdb-bench-gw-'));
+      console.error(`no running stack with a gateway: starting one in ${tempDir} (npm run stack -- up)`);
+      await stackCli('up', tempDir);
+      stack = readStack(tempDir);
+      if (!stack) throw new CommandError(`npm run stack -- up wrote no stack.json in ${tempDir}`);
+    }
     const gw = stack.gateway;
-    if (!gw) throw new UserError('the stack came up without a gateway');
+    if (!gw) throw new CommandError('the stack came up without a gateway');
     const slot = gw.slots.find((s) => s.name === gw.active) ?? gw.slots[0];
     const pids: Record<Component, number> = { gateway: slot?.pid ?? -1, nginx: gw.nginx.pid, redis: stack.redis.pid, qdrant: stack.qdrant.pid };
     placement = applyPlacement(opts.placement as PlacementKind, [pids.qdrant], [pids.gateway, pids.nginx, pids.redis, process.pid]);
@@ -359,13 +366,23 @@ await runCli(async () => {
     );
     if (g.cachedAnswers > 0) lines.push(`warning: ${g.cachedAnswers} answers of the uncached phase came from the cache (a repeated --seed?)`);
     console.log(lines.join('\n'));
-    for (const p of [...Object.values(phases), ...Object.values(serialPhases)]) p.hist.destroy();
-  } finally {
-    for (const loop of openLoops) loop.close();
-    placement?.restore();
-    if (tempDir) {
-      await stackDown(tempDir);
-      rmSync(tempDir, { recursive: true, force: true });
+  } catch (err) {
+    failure = err;
+  }
+  for (const loop of openLoops) loop.close();
+  placement?.restore();
+  if (tempDir) {
+    try {
+      await stackCli('down', tempDir);
+      // after a failure the logs stay, for the why
+      if (failure === undefined) rmSync(tempDir, { recursive: true, force: true });
+      else console.error(`the temporary stack's logs stay in ${join(tempDir, 'logs')}`);
+    } catch (err) {
+      // a failing clean-up must not hide why the benchmark failed
+      if (failure === undefined) failure = err;
+      else console.error(`error: ${(err as Error).message} (the temporary stack's state stays in ${tempDir})`);
     }
   }
+  if (failure !== undefined) throw failure;
+  return ExitCode.Ok;
 });

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { NoSearchCache, RedisSearchCache } from './cache/search-cache.ts';
 import { SpeculationPolicy } from './cache/speculation.ts';
 import { CollectionRegistry } from './collections/registry.ts';
+import { bootProblems, ConfigInvalidError } from './config/bootable.ts';
 import type { GatewayConfig } from './config/load.ts';
 import { blockListOf } from './config/schema.ts';
 import type { GatewayContext } from './context.ts';
@@ -33,15 +34,15 @@ export interface BuildOptions {
   ensureCollections?: boolean;
 }
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    gateway: GatewayContext;
-  }
-}
-
-/** Builds the gateway app (not listening): plugins, hooks, routes. `server.ts` listens. */
+/**
+ * Builds the gateway app (not listening): plugins, hooks, routes. `server.ts` listens.
+ * Throws ConfigInvalidError for a configuration the gateway refuses (config/bootable.ts), with
+ * the messages validate-config prints for it.
+ */
 export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   const { config } = opts;
+  const refused = bootProblems(config);
+  if (refused.length > 0) throw new ConfigInvalidError(refused.map((p) => p.message));
   const prod = config.production.production_deployment;
   const gw = prod.configuration.api_gateway;
 
@@ -113,7 +114,6 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     version: config.deployment.deployment.version,
     startedAt: new Date(),
   };
-  app.decorate('gateway', ctx);
   app.addSchema(errorSchema);
 
   // Fastify's JSON parser (with its prototype-poisoning protection), with a message that says

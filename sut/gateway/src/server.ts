@@ -2,23 +2,20 @@
  * Starts one gateway slot: loads and validates the configuration, builds the app, listens,
  * and on SIGTERM/SIGINT stops accepting, drains in-flight requests and exits.
  */
-import { build } from './app.ts';
-import { DEFAULT_CONFIG_DIR, loadConfig } from './config/load.ts';
+import { boot } from './boot.ts';
+import { ExitCode } from './cli/exit-codes.ts';
+import { DEFAULT_CONFIG_DIR } from './config/load.ts';
 
-const result = loadConfig(process.env.GATEWAY_CONFIG_DIR || DEFAULT_CONFIG_DIR);
-if (!result.ok) {
-  console.error(`gateway: configuration invalid (${result.problems.length} problem(s)):`);
-  for (const p of result.problems) console.error(`  - ${p}`);
-  process.exit(2);
+const booted = await boot(process.env.GATEWAY_CONFIG_DIR || DEFAULT_CONFIG_DIR, process.env);
+if (!booted.ok) {
+  // the lines `npm run validate-config` prints for this directory and environment
+  console.error(`gateway: configuration invalid (${booted.problems.length} problem(s)):`);
+  for (const p of booted.problems) console.error(`  - ${p}`);
+  process.exit(ExitCode.InvalidConfig);
 }
-const { config } = result;
+const { app, config } = booted;
 const prod = config.production.production_deployment;
-if (prod.security.api_key_auth && config.apiKeys.size === 0) {
-  console.error('gateway: api_key_auth is on but no key is configured: set GATEWAY_API_KEYS=role=key,...');
-  process.exit(2);
-}
 
-const app = await build({ config });
 try {
   await app.listen({ host: prod.configuration.api_gateway.host, port: prod.configuration.api_gateway.port });
 } catch (err) {

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { clockTicksPerS, procStat } from '../../../../src/util/proc.ts';
+import { clockTicksPerS, procStat } from '@vdb-readiness/proc-stat';
 
 
 /** A process and its descendants (qdrant-local's workers, nginx's workers), from Linux /proc. */

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { ZodIssue } from 'zod';
+import { bootProblems } from './bootable.ts';
 import {
   CONFIG_FILES, MODEL_NAMES,
   type ConfigFileName, type DeploymentFile, type Distance, type HealthChecksFile, type OrchestrationFile, type ProductionFile,
@@ -73,7 +74,8 @@ const OVERRIDES: Array<{ env: string; file: ConfigFileName; path: string[]; kind
 
 /**
  * Reads the four configuration files, applies the environment overrides, validates each with
- * its schema and reports every problem (file, path, and the variable that set it).
+ * its schema and the start-up checks (config/bootable.ts), and reports every problem (file,
+ * path, and the variable that set it). `ok` means the gateway starts with this configuration.
  */
 export function loadConfig(configDir: string = DEFAULT_CONFIG_DIR, env: Env = process.env): LoadResult {
   const dir = resolve(configDir);
@@ -123,6 +125,13 @@ export function loadConfig(configDir: string = DEFAULT_CONFIG_DIR, env: Env = pr
     apiKeys = keys.keys;
   }
   if (env.GATEWAY_BUILD) overrides.push('GATEWAY_BUILD');
+  // what the gateway refuses at start-up beyond the shapes: the same checks build() runs
+  if (production) {
+    for (const p of bootProblems({ production, apiKeys, overrides })) {
+      problems.push(p.message);
+      markInvalid(files, p.file, p.message);
+    }
+  }
 
   if (problems.length > 0 || !production || !deployment) return { ok: false, problems, files };
   const models: ModelSpec[] = MODEL_NAMES.map((name) => {
@@ -133,8 +142,6 @@ export function loadConfig(configDir: string = DEFAULT_CONFIG_DIR, env: Env = pr
     ...models.map((m) => ({ name: m.collection, vectorSize: m.vectorSize, distance: m.distance, model: m.name })),
     ...Object.entries(production.extra_collections).map(([name, c]) => ({ name, vectorSize: c.vector_size, distance: c.distance, model: null })),
   ];
-  const dup = collections.map((c) => c.name).find((n, i, all) => all.indexOf(n) !== i);
-  if (dup) return { ok: false, problems: [`production.yaml: collection ${dup} is defined twice`], files };
 
   return {
     ok: true,
@@ -169,6 +176,13 @@ export function parseApiKeys(text: string, roles: string[] | null): { keys: Map<
     else keys.set(key, role);
   }
   return { keys, problems };
+}
+
+function markInvalid(files: FileReport[], file: ConfigFileName, message: string): void {
+  const report = files.find((f) => f.file === file);
+  if (!report) return;
+  report.errors.push(message);
+  report.valid = false;
 }
 
 function describeIssue(file: string, issue: ZodIssue, envPaths: Map<string, string>): string {

@@ -11,6 +11,8 @@ const cidr = z.string().refine(isCidr, { message: 'must be a CIDR such as 127.0.
 const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), { message: 'must be an http(s) URL' });
 const redisUrl = z.string().url().refine((u) => /^rediss?:\/\//.test(u), { message: 'must be a redis:// URL' });
 const positiveInt = z.number().int().positive();
+/** Trusted proxies: a /0 would let every client set X-Forwarded-For (and Fastify's proxy-addr refuses it). */
+const proxyCidr = cidr.refine((c) => !isCidr(c) || Number(c.split('/')[1]) > 0, { message: 'a /0 prefix would trust every client as a proxy (any client could set X-Forwarded-For): list the proxies\' own addresses' });
 
 const healthCheck = z.object({
   endpoint: z.string().startsWith('/'),
@@ -55,12 +57,15 @@ export const productionSchema = z.object({
         log_level: z.enum(LOG_LEVELS),
         max_concurrent_requests: positiveInt,
         timeout_ms: positiveInt,
-        connections: positiveInt,
+        // the search pool holds one slot per connection: more than one address's ports is a mistake
+        connections: positiveInt.max(65_535, { message: 'must be at most 65535 (connections from the gateway to one Qdrant address)' }),
       }).strict(),
       api_gateway: z.object({
         host: z.string().min(1),
         port: z.number().int().min(0).max(65535),
-        workers: positiveInt,
+        // The runbook's production shape says 16; the reference gateway runs one process per
+        // slot and accepts only 1 until workers are honoured (config/bootable.ts refuses others).
+        workers: positiveInt.default(1),
         max_connections: positiveInt,
         log_level: z.enum(LOG_LEVELS),
         access_log: z.boolean(),
@@ -96,7 +101,7 @@ export const productionSchema = z.object({
       api_key_auth: z.boolean(),
       rate_limiting: z.boolean(),
       ip_allowlist: z.array(cidr),
-      trusted_proxies: z.array(cidr),
+      trusted_proxies: z.array(proxyCidr),
       rate_limits: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/), rateLimit)
         .refine((r) => Object.keys(r).length > 0, { message: 'must define at least one key role' }),
     }).strict(),

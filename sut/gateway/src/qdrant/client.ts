@@ -10,7 +10,7 @@ const ADMIN_TIMEOUT_MS = 60_000;
  * path is search) and maps errors its own way; here every call has a timeout and every
  * failure becomes a catalogue error.
  * Searches to a plain-http Qdrant go through the project's raw keep-alive pool instead
- * (src/http/raw): measured request by request against undici's `request` on the same stack,
+ * (@vdb-readiness/raw-http): measured request by request against undici's `request` on the same stack,
  * it takes ~0.2 ms off every search's latency (undici's request, headers and body-stream
  * layers run on the critical path of each call).
  */

@@ -1,28 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisSearchCache } from '../../src/cache/search-cache.ts';
-import { startRedis } from '../../../../src/launcher/services/redis.ts';
-import type { RedisInfo, StartedService } from '../../../../src/launcher/types.ts';
+import { startRedisServer, type RedisServer } from '../helpers/redis.ts';
 
-let dir: string;
-let server: StartedService<RedisInfo>;
+let server: RedisServer;
 let redis: Redis;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'vdb-cache-it-'));
-  server = await startRedis({ dataDir: join(dir, 'data'), logPath: join(dir, 'redis.log') });
-  redis = new Redis(server.info.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+  server = await startRedisServer();
+  redis = new Redis(server.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
   await new Promise((resolve) => redis.once('ready', resolve));
 });
 
 afterAll(async () => {
   redis?.disconnect();
   await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const answer = (n: number) => [{ id: n, score: 0.5 }];

@@ -18,7 +18,7 @@ afterEach(() => {
 
 describe('gateway configuration', () => {
   it('loads the shipped files: nine models with their collections, plus the dim-3 test collection', () => {
-    const r = loadConfig(DEFAULT_CONFIG_DIR, {});
+    const r = loadConfig(DEFAULT_CONFIG_DIR, { GATEWAY_API_KEYS: 'load=aaaaaaaaaaaaaaaa' });
     if (!r.ok) throw new Error(r.problems.join('\n'));
     expect(r.config.models.map((m) => m.name)).toEqual([...MODEL_NAMES]);
     expect(r.config.models.every((m) => m.collection === m.name)).toBe(true);

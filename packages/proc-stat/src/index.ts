@@ -1,3 +1,9 @@
+/**
+ * @vdb-readiness/proc-stat: one reader of Linux /proc/<pid>/stat (process state, CPU times) and
+ * of the clock tick it counts in, for the suite (the launcher's zombie check, wrk's CPU) and the
+ * reference gateway's benchmark (CPU per request of each process). Linux only; elsewhere the
+ * reader answers null.
+ */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
