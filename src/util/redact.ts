@@ -34,3 +34,14 @@ export function redactHeaders(headers: Record<string, string | string[] | undefi
   }
   return out;
 }
+
+/** A URL fit to print: its password masked, no trailing slash. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = REDACTED;
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+}
