@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 // The suite and the reference system under test (sut/) meet only over HTTP and through the
 // launcher starting processes; shared code is a package of its own (packages/), imported by name.
 const SUITE = ['./src', './readiness', './fixtures', './scenarios', './reports', './test', './scripts'];
-const PARTS = { suite: SUITE, gateway: ['./sut/gateway'], qdrantLocal: ['./sut/qdrant-local'], rawHttp: ['./packages/raw-http'], procStat: ['./packages/proc-stat'] };
+const PARTS = { suite: SUITE, gateway: ['./sut/gateway'], qdrantLocal: ['./sut/qdrant-local'], rawHttp: ['./packages/raw-http'], procStat: ['./packages/proc-stat'], localProcess: ['./packages/local-process'] };
 const others = (name) => Object.entries(PARTS).filter(([n]) => n !== name).flatMap(([, dirs]) => dirs);
 const zone = (name, message) => ({ target: PARTS[name], from: others(name), message });
 
@@ -30,6 +30,7 @@ export default tseslint.config(
           zone('qdrantLocal', 'qdrant-local imports only its own files and packages by name'),
           zone('rawHttp', 'packages/raw-http imports only its own files'),
           zone('procStat', 'packages/proc-stat imports only its own files'),
+          zone('localProcess', 'packages/local-process imports only its own files and packages by name'),
         ],
       }],
     },

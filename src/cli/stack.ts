@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { stackDown, stackStatus, stackUp, readStackInfo, STACK_FILE } from '../launcher/launcher.ts';
-import { tailLog } from '../launcher/process.ts';
+import { tailLog } from '@vdb-readiness/local-process';
 import { CliCommand, runCli } from '../util/cli.ts';
 import { ExitCode } from '../util/exit-codes.ts';
 import { UserError } from '../util/errors.ts';

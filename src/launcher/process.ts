@@ -1,8 +1,10 @@
-import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, existsSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+/**
+ * The launcher's side of starting services: its errors (UserError, naming the service and its
+ * log) and its HTTP probe, over @vdb-readiness/local-process, which starts, watches and stops
+ * the processes (`isAlive`, `stopProcessGroup`, `tailLog`: import them from there by name).
+ */
+import { startProcessGroup, tailLog, waitUntil } from '@vdb-readiness/local-process';
 import { UserError } from '../util/errors.ts';
-import { procStat } from '@vdb-readiness/proc-stat';
 
 export interface SpawnServiceOptions {
   /** Human name used in errors ("qdrant-local", "redis"). */
@@ -20,40 +22,11 @@ export interface SpawnServiceOptions {
  * the caller: it is detached and unref'd.
  */
 export function spawnService(opts: SpawnServiceOptions): number {
-  const fd = openSync(opts.logPath, 'a');
-  try {
-    const child = spawn(opts.command, opts.args, {
-      cwd: opts.cwd,
-      env: opts.env ?? process.env,
-      detached: true,
-      stdio: ['ignore', fd, fd],
-    });
-    if (child.pid === undefined) {
-      throw new UserError(`${opts.name} could not be started (${opts.command}): is it installed?`);
-    }
-    child.on('error', () => undefined); // reported through waitForReady's liveness check
-    child.unref();
-    return child.pid;
-  } finally {
-    closeSync(fd);
+  const pid = startProcessGroup({ command: opts.command, args: opts.args, logPath: opts.logPath, env: opts.env ?? process.env, cwd: opts.cwd });
+  if (pid === null) {
+    throw new UserError(`${opts.name} could not be started (${opts.command}): is it installed?`);
   }
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // A zombie (exited, not yet reaped by us) still answers kill(0): check its state.
-  const stat = procStat(pid);
-  return stat === null || stat[0] !== 'Z';
-}
-
-export function tailLog(path: string, lines = 15): string[] {
-  if (!existsSync(path)) return [];
-  const text = readFileSync(path, 'utf8').trimEnd();
-  return text ? text.split('\n').slice(-lines) : [];
+  return pid; // an error after this is reported through waitForReady's liveness check
 }
 
 export interface WaitOptions {
@@ -68,30 +41,17 @@ export interface WaitOptions {
 
 /** Polls `probe` until true; fails fast with the log's last lines when the process dies. */
 export async function waitForReady(opts: WaitOptions): Promise<void> {
-  const deadline = Date.now() + opts.timeoutMs;
-  const interval = opts.intervalMs ?? 100;
-  for (;;) {
-    if (opts.pid !== undefined && !isAlive(opts.pid)) {
-      throw new UserError(
-        `${opts.name} exited during start-up (log: ${opts.logPath ?? 'none'}); its last log lines:`,
-        undefined,
-        opts.logPath ? tailLog(opts.logPath) : [],
-      );
-    }
-    try {
-      if (await opts.probe()) return;
-    } catch {
-      // not ready yet
-    }
-    if (Date.now() > deadline) {
-      throw new UserError(
-        `${opts.name} did not become ready within ${Math.round(opts.timeoutMs / 1000)} s (log: ${opts.logPath ?? 'none'}); its last log lines:`,
-        undefined,
-        opts.logPath ? tailLog(opts.logPath) : [],
-      );
-    }
-    await sleep(interval);
+  const outcome = await waitUntil({ probe: opts.probe, timeoutMs: opts.timeoutMs, intervalMs: opts.intervalMs ?? 100, pid: opts.pid });
+  if (outcome === 'ready') return;
+  const lines = opts.logPath ? tailLog(opts.logPath) : [];
+  if (outcome === 'exited') {
+    throw new UserError(`${opts.name} exited during start-up (log: ${opts.logPath ?? 'none'}); its last log lines:`, undefined, lines);
   }
+  throw new UserError(
+    `${opts.name} did not become ready within ${Math.round(opts.timeoutMs / 1000)} s (log: ${opts.logPath ?? 'none'}); its last log lines:`,
+    undefined,
+    lines,
+  );
 }
 
 /** GET `url` with a timeout; true on the expected status. */
@@ -99,33 +59,4 @@ export async function httpOk(url: string, opts: { timeoutMs?: number; status?: n
   const res = await fetch(url, { signal: AbortSignal.timeout(opts.timeoutMs ?? 2000), headers: opts.headers });
   await res.arrayBuffer();
   return res.status === (opts.status ?? 200);
-}
-
-/**
- * Stops a service started by `spawnService`: SIGTERM to its process group, then SIGKILL
- * after `graceMs`. Resolves once no process of the group is alive.
- */
-export async function stopProcessGroup(pid: number, graceMs = 5000): Promise<void> {
-  const signalGroup = (sig: NodeJS.Signals): void => {
-    try {
-      process.kill(-pid, sig);
-    } catch {
-      try {
-        process.kill(pid, sig);
-      } catch {
-        // already gone
-      }
-    }
-  };
-  if (!isAlive(pid)) return;
-  signalGroup('SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (isAlive(pid) && Date.now() < deadline) await sleep(50);
-  if (isAlive(pid)) {
-    signalGroup('SIGKILL');
-    const killDeadline = Date.now() + 2000;
-    while (isAlive(pid) && Date.now() < killDeadline) await sleep(20);
-  }
-  // children of the group (e.g. nginx workers) go with SIGKILL to the group
-  signalGroup('SIGKILL');
 }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { StartedNetwork, StartedTestContainer } from 'testcontainers';
-import { freePort } from '../launcher/ports.ts';
+import { freePort } from '@vdb-readiness/local-process';
 import { KEY_ROLES } from '../launcher/services/gateway.ts';
 import { qdrantReady } from '../launcher/services/qdrant.ts';
 import { redisPing } from '../launcher/services/redis.ts';

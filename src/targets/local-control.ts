@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { readStackInfo, writeStackInfo } from '../launcher/launcher.ts';
-import { stopProcessGroup } from '../launcher/process.ts';
+import { stopProcessGroup } from '@vdb-readiness/local-process';
 import { QDRANT_STOP_GRACE_MS, startQdrant } from '../launcher/services/qdrant.ts';
 import { startRedis } from '../launcher/services/redis.ts';
 import type { StackInfo } from '../launcher/types.ts';

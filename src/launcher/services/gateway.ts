@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../util/paths.ts';
-import { freePort, pickPort } from '../ports.ts';
-import { httpOk, spawnService, stopProcessGroup, waitForReady } from '../process.ts';
+import { freePort, stopProcessGroup } from '@vdb-readiness/local-process';
+import { pickPort } from '../ports.ts';
+import { httpOk, spawnService, waitForReady } from '../process.ts';
 import type { GatewayInfo, ProcessInfo, QdrantInfo, RedisInfo, StartedService } from '../types.ts';
 import { startNginx } from './nginx.ts';
 

@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../util/errors.ts';
 import { REPO_ROOT } from '../../util/paths.ts';
-import { httpOk, spawnService, stopProcessGroup, waitForReady } from '../process.ts';
+import { stopProcessGroup } from '@vdb-readiness/local-process';
+import { httpOk, spawnService, waitForReady } from '../process.ts';
 import { ensureSystemTools } from '../system-tools.ts';
 import type { ProcessInfo, StartedService } from '../types.ts';
 

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import type { RedisInfo, StartedService } from '../types.ts';
-import { freePort } from '../ports.ts';
-import { spawnService, stopProcessGroup, waitForReady } from '../process.ts';
+import { freePort, stopProcessGroup } from '@vdb-readiness/local-process';
+import { spawnService, waitForReady } from '../process.ts';
 import { ensureSystemTools } from '../system-tools.ts';
 
 export const REDIS_SEED_PORT = 6379;

@@ -11,7 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readResponse } from './helpers/http.ts';
 import type { ReadResponse } from './helpers/http.ts';
-import { freePort, serverRuntime, spawnServer, startServer, stopProcess } from './helpers/server.ts';
+import { freePort } from '@vdb-readiness/local-process';
+import { serverRuntime, spawnServer, startServer, stopProcess } from './helpers/server.ts';
 import type { ServerOptions, StartedServer } from './helpers/server.ts';
 
 const API_KEY = 'test-key-readiness';

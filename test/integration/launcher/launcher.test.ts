@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QdrantClient } from '@qdrant/js-client-rest';
 import { readStackInfo, stackDown, stackStatus, stackUp } from '../../../src/launcher/launcher.ts';
-import { isAlive } from '../../../src/launcher/process.ts';
+import { isAlive } from '@vdb-readiness/local-process';
 import { claimPort } from '../../../src/launcher/ports.ts';
 import { startQdrant } from '../../../src/launcher/services/qdrant.ts';
 import type { StackInfo } from '../../../src/launcher/types.ts';

@@ -9,7 +9,7 @@ import { stackDown, stackUp } from '../../../src/launcher/launcher.ts';
 import { readResponse } from '../../helpers/http.ts';
 import { MODELS } from '../../../fixtures/src/datasets.ts';
 import { startRedis } from '../../../src/launcher/services/redis.ts';
-import { stopProcessGroup } from '../../../src/launcher/process.ts';
+import { stopProcessGroup } from '@vdb-readiness/local-process';
 import type { GatewayInfo, StackInfo, StartedService, RedisInfo } from '../../../src/launcher/types.ts';
 
 // Response bodies are checked field by field with expect(); a loose type keeps that readable.

@@ -1,14 +1,14 @@
 /**
  * A real redis-server (the OS package) for the gateway's integration tests: loopback, a free
- * port, its data and log in a temp dir, no persistence. The gateway's tests start their own;
- * they do not use the suite's launcher.
+ * port, its data and log in a temp dir, no persistence. The gateway's tests start their own
+ * (with the shared @vdb-readiness/local-process, in a process group of its own); they do not use
+ * the suite's launcher.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, startProcessGroup, stopProcessGroup, tailLog, waitUntil } from '@vdb-readiness/local-process';
 
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 15_000;
@@ -37,17 +37,6 @@ export function findRedisServer(): string | null {
   return null;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, HOST, () => {
-      const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 /** true when the server at `port` answers PING with PONG. */
 async function pong(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -67,18 +56,8 @@ async function pong(port: number): Promise<boolean> {
   });
 }
 
-function exited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (exited(child)) return;
-  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await gone;
-  clearTimeout(timer);
-}
+/** stop(): SIGTERM to its process group, then SIGKILL after this. */
+const STOP_GRACE_MS = 5000;
 
 /** Starts redis-server; retries on another port when the one picked was taken meanwhile. */
 export async function startRedisServer(): Promise<RedisServer> {
@@ -87,34 +66,33 @@ export async function startRedisServer(): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'gw-redis-'));
   const logPath = join(dir, 'redis.log');
   const log = () => {
-    try {
-      return readFileSync(logPath, 'utf8').trim().split('\n').slice(-5).join('\n');
-    } catch {
-      return '(no log)';
-    }
+    const lines = tailLog(logPath, 5);
+    return lines.length ? lines.join('\n') : '(no log)';
   };
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const fd = openSync(logPath, 'a');
-    const child = spawn(bin, ['--bind', HOST, '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--protected-mode', 'yes'], { stdio: ['ignore', fd, fd] });
-    closeSync(fd);
-    child.on('error', () => undefined); // seen as an exit below
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    while (!exited(child) && Date.now() < deadline && !(await pong(port))) await sleep(50);
-    if (!exited(child) && child.pid !== undefined && (await pong(port))) {
-      const pid = child.pid;
+    const port = await freePort(HOST);
+    const pid = startProcessGroup({
+      command: bin,
+      args: ['--bind', HOST, '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--protected-mode', 'yes'],
+      logPath,
+    });
+    if (pid === null) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`redis-server (${bin}) could not be started`);
+    }
+    if ((await waitUntil({ probe: () => pong(port), timeoutMs: READY_TIMEOUT_MS, intervalMs: 50, pid })) === 'ready') {
       return {
         url: `redis://${HOST}:${port}`,
         port,
         pid,
         dir,
         stop: async () => {
-          await stopChild(child);
+          await stopProcessGroup(pid, STOP_GRACE_MS);
           rmSync(dir, { recursive: true, force: true });
         },
       };
     }
-    await stopChild(child);
+    await stopProcessGroup(pid, STOP_GRACE_MS);
     const lines = log();
     if (attempt >= 3 || !/Address already in use/i.test(lines)) {
       rmSync(dir, { recursive: true, force: true });

@@ -2,15 +2,15 @@
  * The server under test for qdrant-local's tests and benchmark: a real `qdrant` when QDRANT_BIN
  * is set or one is on PATH (the same tests must pass against it), else qdrant-local in the venv
  * that `bin/ensure-venv` makes. Always on loopback, on a free port, in the caller's directories;
- * stopped with SIGTERM, a grace period, then SIGKILL. Imports nothing outside sut/qdrant-local.
+ * stopped with SIGTERM to its process group, a grace period, then SIGKILL. Imports nothing outside
+ * sut/qdrant-local but the shared @vdb-readiness/local-process (ports, process groups, waiting).
  */
 import { spawn } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort, startProcessGroup, stopProcessGroup, tailLog, waitUntil } from '@vdb-readiness/local-process';
 
 /** sut/qdrant-local. */
 export const QDRANT_LOCAL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -61,20 +61,6 @@ export interface ServerOptions {
   host?: string;
   /** Default: a free port. */
   port?: number;
-}
-
-/** A port the OS says is free on `host` right now. */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.once('error', reject);
-    srv.listen({ host, port: 0, exclusive: true }, () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
 }
 
 function onPath(name: string): string | null {
@@ -135,67 +121,19 @@ export async function serverRuntime(): Promise<Runtime> {
   return { engine: 'qdrant-local', python: await ensureVenv() };
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // A zombie (exited, not reaped yet) still answers kill(0): its state in /proc/<pid>/stat says Z.
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return !existsSync('/proc/self/stat');
-  }
-}
-
-function tailLog(path: string, lines = 15): string[] {
-  if (!existsSync(path)) return [];
-  const text = readFileSync(path, 'utf8').trimEnd();
-  return text ? text.split('\n').slice(-lines) : [];
-}
-
 /**
  * Starts `command` in its own process group (so that stopping it also stops its workers), stdout
  * and stderr appended to `logPath`. Returns its pid; does not wait for anything.
  */
-export function spawnProcess(opts: { name: string; command: string; args: string[]; logPath: string; env: NodeJS.ProcessEnv; cwd: string }): number {
-  const fd = openSync(opts.logPath, 'a');
-  try {
-    const child = spawn(opts.command, opts.args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ['ignore', fd, fd] });
-    if (child.pid === undefined) throw new ServerError(`${opts.name} could not be started (${opts.command}): is it installed?`, EXIT.missingTool);
-    child.on('error', () => undefined); // seen by the liveness check while waiting for ready
-    child.unref();
-    return child.pid;
-  } finally {
-    closeSync(fd);
-  }
+function spawnProcess(opts: { name: string; command: string; args: string[]; logPath: string; env: NodeJS.ProcessEnv; cwd: string }): number {
+  const pid = startProcessGroup(opts);
+  if (pid === null) throw new ServerError(`${opts.name} could not be started (${opts.command}): is it installed?`, EXIT.missingTool);
+  return pid; // an error after this is seen by the liveness check while waiting for ready
 }
 
-/** SIGTERM to the process group, SIGKILL after `graceMs`; resolves once the process is gone. */
-export async function stopProcess(pid: number, graceMs = STOP_GRACE_MS): Promise<void> {
-  const signal = (sig: NodeJS.Signals): void => {
-    try {
-      process.kill(-pid, sig);
-    } catch {
-      try {
-        process.kill(pid, sig);
-      } catch {
-        // already gone
-      }
-    }
-  };
-  if (!isAlive(pid)) return;
-  signal('SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (isAlive(pid) && Date.now() < deadline) await sleep(50);
-  if (isAlive(pid)) {
-    signal('SIGKILL');
-    const killDeadline = Date.now() + 2000;
-    while (isAlive(pid) && Date.now() < killDeadline) await sleep(20);
-  }
-  signal('SIGKILL'); // whatever is left of the group (qdrant-local's collection workers)
+/** SIGTERM to the process group, SIGKILL after `graceMs`; resolves once none of it is alive. */
+export function stopProcess(pid: number, graceMs = STOP_GRACE_MS): Promise<void> {
+  return stopProcessGroup(pid, graceMs);
 }
 
 function assertLoopback(host: string): void {
@@ -256,14 +194,10 @@ export async function startServer(opts: ServerOptions): Promise<StartedServer> {
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   let version = 'unknown';
   try {
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    for (;;) {
-      if (!isAlive(pid)) throw new ServerError(`${runtime.engine} exited during start-up (log: ${opts.logPath}); its last log lines:`, EXIT.unreachable, tailLog(opts.logPath));
-      if (await readyz(url)) break;
-      if (Date.now() > deadline) {
-        throw new ServerError(`${runtime.engine} did not become ready within ${READY_TIMEOUT_MS / 1000} s (log: ${opts.logPath}); its last log lines:`, EXIT.unreachable, tailLog(opts.logPath));
-      }
-      await sleep(200);
+    const outcome = await waitUntil({ probe: () => readyz(url), timeoutMs: READY_TIMEOUT_MS, intervalMs: 200, pid });
+    if (outcome === 'exited') throw new ServerError(`${runtime.engine} exited during start-up (log: ${opts.logPath}); its last log lines:`, EXIT.unreachable, tailLog(opts.logPath));
+    if (outcome === 'timeout') {
+      throw new ServerError(`${runtime.engine} did not become ready within ${READY_TIMEOUT_MS / 1000} s (log: ${opts.logPath}); its last log lines:`, EXIT.unreachable, tailLog(opts.logPath));
     }
     const root = (await (await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) })).json()) as { version?: string };
     version = root.version ?? version;
