@@ -3,13 +3,14 @@
  * (its COPY lines from the build context, its ENV, its `npm ci`), bundles the gateway as the
  * build stage does, and checks that
  * - npm installed the production dependency closure of sut/gateway/package.json, computed from
- *   package-lock.json, and nothing else (but the few npm adds, named below) — no suite or dev
- *   package;
+ *   package-lock.json, and nothing else — no suite or dev package;
+ * - the build context (.dockerignore) holds what the Dockerfile copies and none of the suite;
  * - the bundle has the workspace packages inlined and imports only the gateway's dependencies;
  * - the bundle starts from that install, as the image's CMD runs it, and serves a search
  *   (through the inlined raw-http pool) against a stub Qdrant and a real Redis.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Ignore } from '@balena/dockerignore';
 import { parse as parseYaml } from 'yaml';
 import { bundleGateway, gatewayDependencies, type BundleResult } from '../../scripts/bundle.ts';
 import { parseCopy, parseEnv, readDockerfile, type Copy } from '../helpers/dockerfile.ts';
@@ -27,6 +29,8 @@ const GATEWAY_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const REPO = resolve(GATEWAY_DIR, '..', '..');
 const DOCKERFILE = join(GATEWAY_DIR, 'Dockerfile');
 const KEY = 'image-test-key-0123456789abcdef';
+// A CommonJS module whose typings declare an ES default export: required, so types and runtime agree.
+const dockerignore = createRequire(import.meta.url)('@balena/dockerignore') as (opts: { ignorecase: boolean }) => Ignore;
 
 /** Never in the image: the suite's and the tests' packages. */
 const FORBIDDEN = ['testcontainers', 'autocannon', 'vitest', '@qdrant/js-client-rest', 'hdr-histogram-js', 'tsx', 'esbuild'];
@@ -257,6 +261,34 @@ describe('the gateway image (sut/gateway/Dockerfile) without Docker', () => {
       gateway.kill('SIGTERM');
       expect(await exited).toBe(0);
     });
+  });
+});
+
+describe('the build context (.dockerignore at the repository root)', () => {
+  // the same matcher testcontainers applies when it builds the image (Docker's own semantics)
+  const ignore = dockerignore({ ignorecase: false }).add(readFileSync(join(REPO, '.dockerignore'), 'utf8'));
+  const sent = (path: string): boolean => ignore.filter([path]).length === 1;
+
+  it('sends every file the Dockerfile copies from the context', () => {
+    const copied = readDockerfile(DOCKERFILE)
+      .flatMap((s) => s.instructions)
+      .filter((i) => i.keyword === 'COPY')
+      .map((i) => parseCopy(i.args))
+      .filter((c) => c.from === null)
+      .flatMap((c) => c.sources);
+    expect(copied.length).toBeGreaterThan(0);
+    for (const source of copied) {
+      const files = statSync(join(REPO, source)).isDirectory()
+        ? readdirSync(join(REPO, source), { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !e.parentPath.includes('node_modules')).map((e) => posix.join(source, posix.relative(join(REPO, source), e.parentPath).split('\\').join('/'), e.name))
+        : [source];
+      for (const file of files) expect(sent(file), `${file} (COPY ${source})`).toBe(true);
+    }
+  });
+
+  it('sends none of the suite, of qdrant-local, or of installs and state', () => {
+    for (const path of ['src/cli/readiness.ts', 'readiness/health.spec.ts', 'fixtures/src/generator.ts', 'test/unit/results/model.test.ts', 'reports/render/html.ts', 'sut/qdrant-local/qdrant_local/app.py', '.stack/stack.json', 'node_modules/fastify/package.json', 'sut/gateway/node_modules/x/package.json', 'sut/qdrant-local/.venv/bin/python', '.git/HEAD']) {
+      expect(sent(path), path).toBe(false);
+    }
   });
 });
 
