@@ -1,6 +1,6 @@
 /**
  * Integration tests need real tools: Redis and nginx from the OS packages and the Python
- * environment of qdrant-local (made by its own bin/ensure-venv, which the launcher runs; a real
+ * environment of qdrant-local (made by its own bin/ensure-venv, which its bin/serve runs for the launcher; a real
  * qdrant from QDRANT_BIN or PATH needs none). Prepare them once, before any test file runs.
  */
 import { ensureSystemTools } from '../../src/launcher/system-tools.ts';

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     target = { url: opts.url, apiKey: opts.apiKey, engine: 'qdrant', version: await rootVersion(opts.url) };
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'bench-engine-'));
-    log(`starting a qdrant-local for the bench in ${dir}…`);
+    log(`starting the engine under test (bin/serve: a real qdrant if there is one, else qdrant-local) in ${dir}…`);
     const apiKey = 'bench-engine';
     const qdrant = await startServer({ storagePath: join(dir, 'storage'), snapshotsPath: join(dir, 'snapshots'), apiKey, logPath: join(dir, 'qdrant.log') });
     target = { url: qdrant.info.url, apiKey, engine: qdrant.info.engine, version: qdrant.info.version };

@@ -155,7 +155,7 @@ describe('qdrant-local /readyz after a restart', () => {
 
     const brokenLog = join(dir, 'broken-start.log');
     // Spawned without waiting: startServer waits for /readyz, which must not come.
-    manualPid = await spawnServer(runtime, { ...startOpts(), port, logPath: brokenLog });
+    manualPid = await spawnServer({ ...startOpts(), port, logPath: brokenLog });
     const failureLine = `collection \`${broken}\` failed to load`;
     const logText = (): string => (existsSync(brokenLog) ? readFileSync(brokenLog, 'utf8') : '');
     while (!logText().includes('collections in')) await sleep(50);

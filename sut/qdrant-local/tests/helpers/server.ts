@@ -1,19 +1,19 @@
 /**
- * The server under test for qdrant-local's tests and benchmark: a real `qdrant` when QDRANT_BIN
- * is set or one is on PATH (the same tests must pass against it), else qdrant-local in the venv
- * that `bin/ensure-venv` makes. Always on loopback, on a free port, in the caller's directories;
- * stopped with SIGTERM to its process group, a grace period, then SIGKILL. Imports nothing outside
- * sut/qdrant-local but the shared @vdb-readiness/local-process (ports, process groups, waiting).
+ * The server under test for qdrant-local's tests and benchmark, started through qdrant-local's
+ * own `bin/serve`: a real `qdrant` when QDRANT_BIN is set or one is on PATH (the same tests must
+ * pass against it), else qdrant-local in the venv that `bin/ensure-venv` makes. Always on
+ * loopback, on a free port, in the caller's directories; stopped with SIGTERM to its process
+ * group (serve execs the engine, so that is the server's), a grace period, then SIGKILL. Imports
+ * nothing outside sut/qdrant-local but the shared @vdb-readiness/local-process.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startProcessGroup, stopProcessGroup, tailLog, waitUntil } from '@vdb-readiness/local-process';
 
 /** sut/qdrant-local. */
 export const QDRANT_LOCAL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SERVE = join(QDRANT_LOCAL_DIR, 'bin', 'serve');
 const ENSURE_VENV = join(QDRANT_LOCAL_DIR, 'bin', 'ensure-venv');
 const READY_TIMEOUT_MS = 90_000;
 /** Qdrant flushes every collection on SIGTERM before it exits: give it time before SIGKILL. */
@@ -35,7 +35,11 @@ export class ServerError extends Error {
 }
 
 export type Engine = 'qdrant' | 'qdrant-local';
-export type Runtime = { engine: 'qdrant'; bin: string } | { engine: 'qdrant-local'; python: string };
+/** The engine `bin/serve` runs, and its executable (the qdrant binary, or the venv's python). */
+export interface Runtime {
+  engine: Engine;
+  path: string;
+}
 
 export interface ServerInfo {
   url: string;
@@ -57,78 +61,70 @@ export interface ServerOptions {
   /** Default `<storagePath>/../snapshots`. */
   snapshotsPath?: string;
   apiKey?: string;
-  /** Loopback only; default 127.0.0.1. */
+  /** Loopback only (bin/serve refuses any other); default 127.0.0.1. */
   host?: string;
   /** Default: a free port. */
   port?: number;
 }
 
-function onPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
-
-/** A real Qdrant binary from `QDRANT_BIN` or PATH, else null. */
-export function findQdrantBinary(): string | null {
-  const fromEnv = process.env.QDRANT_BIN;
-  if (fromEnv) {
-    if (!existsSync(fromEnv)) throw new ServerError(`QDRANT_BIN=${fromEnv} does not exist: point it at a qdrant binary, or unset it to use qdrant-local`);
-    return fromEnv;
-  }
-  return onPath('qdrant');
-}
-
 /**
- * qdrant-local's venv python, made (or re-made after requirements.txt changed) by
- * `bin/ensure-venv`. Its progress lines go to stderr; a failure is one ServerError.
+ * Runs one of qdrant-local's `bin/` scripts to its end and returns the last line of its stdout.
+ * Both speak the same way on stderr: progress lines (passed on here as they come), and on failure
+ * one `error: …` line, maybe followed by indented details, which become the ServerError.
  */
-export async function ensureVenv(): Promise<string> {
-  const child = spawn('bash', [ENSURE_VENV], { cwd: QDRANT_LOCAL_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let message: string | undefined;
-  const details: string[] = [];
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  const lines = createInterface({ input: child.stderr });
-  lines.on('line', (line) => {
-    if (line.startsWith('error: ')) message = line.slice('error: '.length);
-    else if (message !== undefined && line.startsWith('  ')) details.push(line.slice(2));
-    else if (line.trim()) console.error(line);
+async function runBinScript(script: string, args: string[]): Promise<string> {
+  const child = spawn('bash', [script, ...args], { cwd: QDRANT_LOCAL_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out: string[] = [];
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => out.push(chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    err += chunk;
+    // Whole lines only, and nothing from the error line on (that one is thrown).
+    const done = err.lastIndexOf('\n') + 1;
+    const failed = err.search(/^error: /m);
+    const upTo = failed < 0 ? done : Math.min(done, failed);
+    if (upTo > 0) process.stderr.write(err.slice(0, upTo));
+    err = err.slice(upTo);
   });
   const code = await new Promise<number | null>((done, reject) => {
     child.once('error', reject);
     child.once('close', (c) => done(c));
   });
-  lines.close();
-  const python = stdout.trim().split('\n').pop() ?? '';
-  if (code === 0 && python && existsSync(python)) return python;
-  // ensure-venv: 3 no python3 >= 3.10, 4 no venv/pip, 5 pip install failed: a missing tool.
+  const answer = out.join('').trim().split('\n').pop() ?? '';
+  if (code === 0 && answer) {
+    process.stderr.write(err);
+    return answer;
+  }
+  const [first = '', ...rest] = err.split('\n').filter((l) => l.trim());
+  const message = first.startsWith('error: ') ? first.slice('error: '.length) : `${script} failed (exit ${code}): run it by hand to see why`;
+  // ensure-venv's (and so serve's) 3 no python3 >= 3.10, 4 no venv/pip, 5 pip install failed: a missing tool.
   const exitCode = code !== null && [3, 4, 5].includes(code) ? EXIT.missingTool : EXIT.usage;
-  throw new ServerError(message ?? `${ENSURE_VENV} failed (exit ${code}): run it by hand to see why`, exitCode, details);
-}
-
-/** What the server under test runs on: a real qdrant if there is one, else qdrant-local's venv. */
-export async function serverRuntime(): Promise<Runtime> {
-  const bin = findQdrantBinary();
-  if (bin) return { engine: 'qdrant', bin };
-  return { engine: 'qdrant-local', python: await ensureVenv() };
+  throw new ServerError(message, exitCode, rest.map((l) => l.replace(/^ {2}/, '')));
 }
 
 /**
- * Starts `command` in its own process group (so that stopping it also stops its workers), stdout
- * and stderr appended to `logPath`. Returns its pid; does not wait for anything.
+ * qdrant-local's venv python, made (or re-made after requirements.txt changed) by
+ * `bin/ensure-venv` (the bench's Python client runs in it, whichever engine serves).
  */
-function spawnProcess(opts: { name: string; command: string; args: string[]; logPath: string; env: NodeJS.ProcessEnv; cwd: string }): number {
-  const pid = startProcessGroup(opts);
-  if (pid === null) throw new ServerError(`${opts.name} could not be started (${opts.command}): is it installed?`, EXIT.missingTool);
-  return pid; // an error after this is seen by the liveness check while waiting for ready
+export function ensureVenv(): Promise<string> {
+  return runBinScript(ENSURE_VENV, []);
+}
+
+/** bin/serve's options; the API key is not one of them (it goes through the environment). */
+function serveArgs(opts: ServerOptions & { port: number; grpcPort: number }): string[] {
+  const args = ['--host', opts.host ?? '127.0.0.1', '--port', String(opts.port), '--grpc-port', String(opts.grpcPort), '--storage', opts.storagePath];
+  return opts.snapshotsPath ? [...args, '--snapshots', opts.snapshotsPath] : args;
+}
+
+/**
+ * What the server under test runs on (`bin/serve --which`, which also checks `args`): a real
+ * qdrant if there is one, else qdrant-local, whose venv it makes if needed.
+ */
+export async function serverRuntime(args: string[] = []): Promise<Runtime> {
+  const answer = await runBinScript(SERVE, ['--which', ...args]);
+  const engine = answer.slice(0, answer.indexOf(' '));
+  if (engine !== 'qdrant' && engine !== 'qdrant-local') throw new ServerError(`${SERVE} --which answered ${JSON.stringify(answer)}: run it by hand to see why`);
+  return { engine, path: answer.slice(engine.length + 1) };
 }
 
 /** SIGTERM to the process group, SIGKILL after `graceMs`; resolves once none of it is alive. */
@@ -136,74 +132,46 @@ export function stopProcess(pid: number, graceMs = STOP_GRACE_MS): Promise<void>
   return stopProcessGroup(pid, graceMs);
 }
 
-function assertLoopback(host: string): void {
-  if (host !== 'localhost' && host !== '::1' && !/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) {
-    throw new ServerError(`the server under test listens on loopback only, not ${host}: use 127.0.0.1`);
-  }
+/** Starts `bin/serve <args>` in its own process group, stdout and stderr appended to `logPath`. */
+function spawnServe(args: string[], opts: { apiKey?: string; logPath: string }): number {
+  // The API key goes through the environment, never argv (visible in `ps`).
+  const env = { ...process.env, ...(opts.apiKey ? { QDRANT__SERVICE__API_KEY: opts.apiKey } : {}) };
+  const pid = startProcessGroup({ command: 'bash', args: [SERVE, ...args], env, cwd: QDRANT_LOCAL_DIR, logPath: opts.logPath });
+  if (pid === null) throw new ServerError(`${SERVE} could not be started: is bash installed?`, EXIT.missingTool);
+  return pid; // an error after this is seen by the liveness check while waiting for ready
 }
 
-/**
- * Spawns the server under test on `opts.port` without waiting for it (for tests that watch it
- * start). The API key goes through the environment, never argv (visible in `ps`).
- */
-export async function spawnServer(runtime: Runtime, opts: ServerOptions & { port: number; grpcPort?: number }): Promise<number> {
-  const host = opts.host ?? '127.0.0.1';
-  assertLoopback(host);
-  const snapshotsPath = opts.snapshotsPath ?? join(opts.storagePath, '..', 'snapshots');
-  mkdirSync(opts.storagePath, { recursive: true });
-  mkdirSync(snapshotsPath, { recursive: true });
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    QDRANT__SERVICE__HOST: host,
-    QDRANT__SERVICE__HTTP_PORT: String(opts.port),
-    QDRANT__SERVICE__GRPC_PORT: String(opts.grpcPort ?? (await freePort(host))),
-    QDRANT__STORAGE__STORAGE_PATH: opts.storagePath,
-    QDRANT__STORAGE__SNAPSHOTS_PATH: snapshotsPath,
-    QDRANT__TELEMETRY_DISABLED: 'true',
-    ...(opts.apiKey ? { QDRANT__SERVICE__API_KEY: opts.apiKey } : {}),
-  };
-  if (runtime.engine === 'qdrant') {
-    return spawnProcess({ name: 'qdrant', command: runtime.bin, args: [], env, cwd: join(opts.storagePath, '..'), logPath: opts.logPath });
-  }
-  return spawnProcess({
-    name: 'qdrant-local',
-    command: runtime.python,
-    args: ['-m', 'qdrant_local', '--host', host, '--port', String(opts.port), '--storage-path', opts.storagePath, '--snapshots-path', snapshotsPath],
-    env: { ...env, PYTHONPATH: QDRANT_LOCAL_DIR, PYTHONUNBUFFERED: '1' },
-    cwd: QDRANT_LOCAL_DIR,
-    logPath: opts.logPath,
-  });
+/** Spawns the server under test on `opts.port` without waiting for it (for tests that watch it start). */
+export async function spawnServer(opts: ServerOptions & { port: number; grpcPort?: number }): Promise<number> {
+  const grpcPort = opts.grpcPort ?? (await freePort(opts.host ?? '127.0.0.1'));
+  return spawnServe(serveArgs({ ...opts, grpcPort }), opts);
 }
 
-async function readyz(url: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) });
-    await res.arrayBuffer();
-    return res.status === 200;
-  } catch {
-    return false;
-  }
+/** The server's version once `/readyz` answers 200 (from `GET /`), else undefined. */
+async function readyVersion(url: string): Promise<string | undefined> {
+  const ready = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) });
+  await ready.arrayBuffer();
+  if (ready.status !== 200) return undefined;
+  const root = (await (await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) })).json()) as { version?: string };
+  return root.version ?? 'unknown';
 }
 
 /** Starts the server under test and waits for `/readyz` 200 (failing fast, with its log, if it dies). */
 export async function startServer(opts: ServerOptions): Promise<StartedServer> {
-  const runtime = await serverRuntime();
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? (await freePort(host));
-  const pid = await spawnServer(runtime, { ...opts, host, port });
+  const args = serveArgs({ ...opts, host, port, grpcPort: await freePort(host) });
+  // --which first: it checks the options and makes the venv if needed, before the ready timeout runs.
+  const runtime = await serverRuntime(args);
+  const pid = spawnServe(args, opts);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  let version = 'unknown';
-  try {
-    const outcome = await waitUntil({ probe: () => readyz(url), timeoutMs: READY_TIMEOUT_MS, intervalMs: 200, pid });
-    if (outcome === 'exited') throw new ServerError(`${runtime.engine} exited during start-up (log: ${opts.logPath}); its last log lines:`, EXIT.unreachable, tailLog(opts.logPath));
-    if (outcome === 'timeout') {
-      throw new ServerError(`${runtime.engine} did not become ready within ${READY_TIMEOUT_MS / 1000} s (log: ${opts.logPath}); its last log lines:`, EXIT.unreachable, tailLog(opts.logPath));
-    }
-    const root = (await (await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) })).json()) as { version?: string };
-    version = root.version ?? version;
-  } catch (err) {
+  let version: string | undefined;
+  const outcome = await waitUntil({ probe: async () => (version = await readyVersion(url)) !== undefined, timeoutMs: READY_TIMEOUT_MS, intervalMs: 200, pid });
+  if (outcome !== 'ready' || version === undefined) {
+    const lines = tailLog(opts.logPath);
     await stopProcess(pid);
-    throw err;
+    const what = outcome === 'exited' ? 'exited during start-up' : `did not become ready within ${READY_TIMEOUT_MS / 1000} s`;
+    throw new ServerError(`${runtime.engine} ${what} (log: ${opts.logPath}); its last log lines:`, EXIT.unreachable, lines);
   }
   return {
     info: { url, engine: runtime.engine, version, pid, log: opts.logPath, storagePath: opts.storagePath },
