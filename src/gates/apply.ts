@@ -5,7 +5,8 @@
 import type { BenchResults } from '../results/bench.ts';
 import type { GatesSection } from '../results/common.ts';
 import type { CheckResult } from '../results/readiness.ts';
-import type { GateDef, GateProfile } from './definitions.ts';
+import type { GateProfile } from './definitions.ts';
+import type { GateDef } from './schema.ts';
 import { evaluateGates } from './evaluate.ts';
 
 /** The metrics a bench run produces; gates on other metrics (e.g. health latency) belong to other runs. */

@@ -1,6 +1,4 @@
-import type { GateDef, GateOp, GateResult } from './definitions.ts';
-
-export type { GateResult };
+import type { GateDef, GateOp, GateResult } from './schema.ts';
 
 /** Reads a dotted key (`latency_ms.p95`) from a nested metrics object. */
 export function readMetric(metrics: unknown, key: string): number | null {

@@ -1,4 +1,4 @@
-import type { GateResult } from '../gates/definitions.ts';
+import type { GateResult } from '../gates/schema.ts';
 import type { CheckResult, ReadinessResults, Verdict } from '../results/readiness.ts';
 
 export function summarize(checks: CheckResult[]): ReadinessResults['summary'] {

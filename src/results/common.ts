@@ -4,7 +4,7 @@
  * description, from which reports/README.md's field tables are generated (`npm run docs:results`).
  */
 import { z } from 'zod';
-import { gateResultSchema } from '../gates/definitions.ts';
+import { gateResultSchema } from '../gates/schema.ts';
 
 /** The kinds of run that write results. Only those in `RESULT_KINDS` (kinds.ts) have a schema yet. */
 export const RUN_KINDS = ['readiness', 'bench', 'k6', 'deployment'] as const;
