@@ -4,6 +4,7 @@ import { gateProfile } from '../gates/definitions.ts';
 import type { Histogram } from 'hdr-histogram-js';
 import type { ErrorCounts } from './error-class.ts';
 import { encodeHistogram, percentilesMs } from './histogram.ts';
+import { suiteVersion } from '../util/version.ts';
 import type { StreamStats, RunRecorder } from './recorder.ts';
 import { BENCH_SCHEMA } from '../results/bench.ts';
 import type { BenchResults, StreamResults } from '../results/bench.ts';
@@ -89,6 +90,7 @@ export function aggregate(input: AggregateInput): BenchResults {
     driver: [input.driver],
     ...(input.closedLoop ? { closed_loop: input.closedLoop } : {}),
     warnings,
+    runner: { tool: 'vdb-readiness' as const, version: suiteVersion(), source: 'driver' as const },
   };
   return judgeBench(results, gateProfile(input.profile));
 }

@@ -33,6 +33,7 @@ function add(acc: Acc, s: StreamResults): void {
     acc.recallSum += s.recall_at_k * s.recall_samples;
     acc.recallCount += s.recall_samples;
   }
+  if (!s.histogram) throw new UserError('a run without a latency histogram cannot be merged exactly (k6 end-of-test summaries carry percentiles only): import the runners\' k6 JSON output with `npm run bench -- import-k6`');
   acc.hist.add(decodeHistogram(s.histogram.data));
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startVitest } from 'vitest/node';
@@ -11,6 +11,7 @@ import { ResultsStore } from '../results/store.ts';
 import type { Target } from '../targets/types.ts';
 import { UnreachableError, errorMessage } from '../util/errors.ts';
 import { REPO_ROOT, reportsOutDir } from '../util/paths.ts';
+import { suiteVersion } from '../util/version.ts';
 import { serveControl } from './control-server.ts';
 import type { ControlEndpoint } from './control-server.ts';
 import { TARGET_FILE_ENV, descriptorSecrets } from './descriptor.ts';
@@ -159,12 +160,4 @@ export async function runReadiness(opts: RunOptions): Promise<RunOutcome> {
 
 async function writeRunFiles(store: ResultsStore, results: ReadinessResults): Promise<void> {
   for (const [name, content] of Object.entries(runFiles(results))) await store.writeFile(name, content);
-}
-
-function suiteVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
 }

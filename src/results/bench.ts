@@ -37,8 +37,28 @@ const stream = z.object({
   recall_at_k: z.number().nullable().describe('mean recall@k against the planted truth; null when no good answer'),
   recall_samples: z.number().int().nonnegative().describe('answers recall was measured on'),
   latency_ms: latencyMs,
-  histogram: encodedHistogram,
+  histogram: encodedHistogram.optional().describe('the full latency distribution; absent when made from k6\'s end-of-test summary, which has percentiles only (`bench import-k6` of k6\'s JSON output gives it)'),
 });
+
+const runner = z
+  .object({
+    tool: z.enum(['vdb-readiness', 'k6']).describe('what drove the load: the built-in driver or k6'),
+    version: z.string().optional().describe('the tool\'s version'),
+    scenario: z.string().optional().describe('the scenario run (scenarios/definitions.ts)'),
+    source: z.enum(['driver', 'k6-summary', 'k6-json']).optional().describe('where the figures come from: the driver\'s own record, k6\'s end-of-test summary, or k6\'s JSON output (exact histograms)'),
+    options: z.record(z.unknown()).optional().describe('the tool\'s options for the run (k6: scenarios, thresholds), secrets removed'),
+    thresholds: z
+      .array(
+        z.object({
+          metric: z.string().describe('k6 metric, with its tag filter'),
+          expression: z.string().describe('the threshold, e.g. `p(95)<50`'),
+          ok: z.boolean().describe('whether k6 found it held'),
+        }),
+      )
+      .optional()
+      .describe('k6 runs: every threshold as k6 judged it (generated from the same gates)'),
+  })
+  .describe('who produced the figures');
 
 export const benchResultsSchema = envelope('bench', BENCH_SCHEMA)
   .merge(stream)
@@ -73,6 +93,7 @@ export const benchResultsSchema = envelope('bench', BENCH_SCHEMA)
     driver: z.array(z.record(z.unknown())).describe('the load driver\'s self-check per runner: CPU, event-loop and send lag, queued sends'),
     closed_loop: z.record(z.unknown()).optional().describe('autocannon\'s own figures (closed loop only)'),
     warnings: z.array(z.string()).describe('what makes the figures less trustworthy (driver-bound, cache hits, closed loop)'),
+    runner: runner.optional(),
     pass: z.boolean().describe('every gate passed'),
     merged_from: z.array(z.string()).optional().describe('run ids merged into this one (`bench merge`)'),
   })

@@ -61,8 +61,8 @@ describe('results', () => {
     expect(m.requests).toBe(a.requests + b.requests);
     expect(m.errors_by_class.timeout).toBe(2);
     const h = newLatencyHistogram();
-    h.add(decodeHistogram(a.histogram.data));
-    h.add(decodeHistogram(b.histogram.data));
+    h.add(decodeHistogram(a.histogram!.data));
+    h.add(decodeHistogram(b.histogram!.data));
     expect(m.latency_ms).toEqual(percentilesMs(h));
     // The mean of the two p90s would be ~50 ms; the merged p90 is the 1 ms mode.
     expect(m.latency_ms.p90).toBeLessThan(2);
