@@ -163,7 +163,9 @@ export function k6Thresholds(s: ScenarioDef, profile: GateProfile): Record<strin
     const { metric, expression } = k6Threshold(g);
     const latency = g.metric.startsWith('latency_ms.');
     const t: Threshold = s.abortOnLatencyFail && latency ? { threshold: expression, abortOnFail: true, delayAbortEval: '10s' } : expression;
-    (out[metric] ??= []).push(t);
+    const list = out[metric] ?? [];
+    list.push(t);
+    out[metric] = list;
   }
   return out;
 }

@@ -62,8 +62,32 @@ function gatesSuite(kind: string, section: GatesSection, systemErr = ''): string
   return `  <testsuite name="${kind}.gates" tests="${section.results.length}" failures="${section.results.filter((g) => !g.pass).length}" errors="0" skipped="0" time="0">\n${cases.join('\n')}${systemErr ? `\n    <system-err>${x(systemErr)}</system-err>` : ''}\n  </testsuite>`;
 }
 
-/** JUnit XML of a bench run: its gates (the run's verdict), with the warnings as system-err. */
+/**
+ * A k6 run's thresholds as k6 judged them, one testcase each (k6 exits 99 when one fails), so a CI
+ * reading JUnit sees the same verdicts as k6's exit code. Empty for runs not driven by k6.
+ */
+function k6ThresholdsSuite(r: BenchResults): { xml: string; tests: number; failures: number } | null {
+  const thresholds = r.runner?.tool === 'k6' ? (r.runner.thresholds ?? []) : [];
+  if (thresholds.length === 0) return null;
+  const cases = thresholds.map((t) => {
+    const name = `${t.metric} ${t.expression}`;
+    const body = t.ok ? `      <system-out>${x(`k6: ${name} held`)}</system-out>` : `      <failure message="${x(`k6 threshold ${name} failed`)}" type="threshold"/>`;
+    return `    <testcase classname="k6.thresholds" name="${x(name)}" time="0">\n${body}\n    </testcase>`;
+  });
+  const failures = thresholds.filter((t) => !t.ok).length;
+  const scenario = r.runner?.scenario ? ` ${x(r.runner.scenario)}` : '';
+  return {
+    xml: `  <testsuite name="k6.thresholds${scenario}" tests="${thresholds.length}" failures="${failures}" errors="0" skipped="0" time="${r.duration_s.toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>`,
+    tests: thresholds.length,
+    failures,
+  };
+}
+
+/** JUnit XML of a bench run: its gates (the run's verdict), with the warnings as system-err; a k6 run adds its thresholds. */
 function benchJunit(r: BenchResults): string {
-  const failures = r.gates.results.filter((g) => !g.pass).length;
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="vdb-readiness ${x(r.run_id)} bench ${r.pass ? 'PASS' : 'FAIL'}" tests="${r.gates.results.length}" failures="${failures}" errors="0" skipped="0" time="${r.duration_s.toFixed(3)}">\n${gatesSuite('bench', r.gates, r.warnings.join('\n'))}\n</testsuites>\n`;
+  const k6 = k6ThresholdsSuite(r);
+  const tests = r.gates.results.length + (k6?.tests ?? 0);
+  const failures = r.gates.results.filter((g) => !g.pass).length + (k6?.failures ?? 0);
+  const suites = [gatesSuite('bench', r.gates, r.warnings.join('\n')), ...(k6 ? [k6.xml] : [])].join('\n');
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="vdb-readiness ${x(r.run_id)} bench ${r.pass ? 'PASS' : 'FAIL'}" tests="${tests}" failures="${failures}" errors="0" skipped="0" time="${r.duration_s.toFixed(3)}">\n${suites}\n</testsuites>\n`;
 }
