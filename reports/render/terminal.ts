@@ -39,7 +39,12 @@ function renderTimeline(r: BenchResults): string[] {
   return lines;
 }
 
+/** One line per runner: the built-in driver's self-check, or a k6 runner's own figures. */
 function renderDriver(d: Record<string, unknown>): string {
+  if (d.runner === 'k6') {
+    const figures = ['p50_ms', 'p95_ms', 'p99_ms'].filter((k) => typeof d[k] === 'number').map((k) => `${k.replace('_ms', '')} ${fmt(d[k] as number)} ms`);
+    return `k6 runner${d.file ? ` ${String(d.file)}` : ''}: requests ${String(d.requests ?? '?')}, errors ${String(d.errors ?? '?')}${figures.length ? `, ${figures.join(' ')}` : ''}`;
+  }
   const parts = [`cpu ${String(d.cpu_pct_of_one_core)} % of one core`, `${String(d.cpu_us_per_request)} µs/request`];
   const lag = d.event_loop_lag_ms as { p99: number } | undefined;
   if (lag) parts.push(`event-loop lag p99 ${fmt(lag.p99)} ms`);
@@ -50,11 +55,25 @@ function renderDriver(d: Record<string, unknown>): string {
   return `driver self-check: ${parts.join(', ')}`;
 }
 
+/** What load was asked for: a scenario, or the driver's rate and connections (only what the run recorded). */
+function shapeLine(r: BenchResults, p: Record<string, unknown>): string {
+  const parts: string[] = [];
+  const scenario = r.runner?.scenario ?? (typeof p.scenario === 'string' ? p.scenario : undefined);
+  if (r.runner?.tool === 'k6') parts.push(`k6${r.runner.version ? ` ${r.runner.version}` : ''}${r.runner.source ? ` (${r.runner.source})` : ''}`);
+  if (scenario) parts.push(`scenario ${scenario}`);
+  if (r.mode === 'open' && typeof p.rate === 'number') parts.push(`rate ${p.rate}/s`);
+  if (typeof p.connections === 'number') parts.push(`connections ${p.connections}`);
+  if (typeof p.durationS === 'number') parts.push(`duration ${p.durationS} s`);
+  if (typeof p.warmupS === 'number') parts.push(`warmup ${p.warmupS} s`);
+  parts.push(`k ${r.k}`);
+  return parts.join('  ');
+}
+
 function renderBench(r: BenchResults, resultsPath?: string): string {
   const p = r.params;
   const lines = [
     `bench ${r.run_id} — ${r.mode === 'open' ? 'open loop' : 'closed loop'} against ${r.target.url} (${r.target.api})${r.merged_from ? ` — merged from ${r.merged_from.length} runs` : ''}`,
-    `  ${r.mode === 'open' ? `rate ${String(p.rate)}/s  ` : ''}connections ${String(p.connections)}  duration ${String(p.durationS)} s  warmup ${String(p.warmupS)} s  k ${r.k}`,
+    `  ${shapeLine(r, p)}`,
     `  ${r.latency_note}`,
     `requests    ${r.requests}  ok ${r.ok}  errors ${errorLine(r)}`,
     `throughput  ${fmt(r.throughput_rps, 1)} req/s`,

@@ -51,6 +51,11 @@ export interface AggregateInput {
   driver: Record<string, unknown> & { warnings: string[] };
   closedLoop?: Record<string, unknown>;
   profile: string;
+  /**
+   * `npm run bench -- --scenario`: the scenario run (runner.scenario), the profile cut down to its
+   * gates (only those judge it), what the closed loop was, and the run's own warnings.
+   */
+  scenario?: { name: string; closedLoop: string; warnings: string[] };
 }
 
 export function aggregate(input: AggregateInput): BenchResults {
@@ -61,7 +66,14 @@ export function aggregate(input: AggregateInput): BenchResults {
   if (cachedShare > 0.05) {
     warnings.push(`${(cachedShare * 100).toFixed(1)} % of answers came from the gateway's cache: their latency is the cache's, not the engine's (use more --queries, or a fresh --seed, for engine latency)`);
   }
-  if (input.mode === 'closed') warnings.push('closed-loop latency is not corrected for coordinated omission: latency gates are not evaluated (run --mode open for them)');
+  warnings.push(...(input.scenario?.warnings ?? []));
+  if (input.mode === 'closed') {
+    warnings.push(
+      input.scenario
+        ? `closed-loop latency (${input.scenario.closedLoop}) is not corrected for coordinated omission: latency gates are not evaluated (an arrival-rate scenario, e.g. load, judges them)`
+        : 'closed-loop latency is not corrected for coordinated omission: latency gates are not evaluated (run --mode open for them)',
+    );
+  }
   const results = {
     schema: BENCH_SCHEMA,
     kind: 'bench' as const,
@@ -74,7 +86,7 @@ export function aggregate(input: AggregateInput): BenchResults {
     latency_note:
       input.mode === 'open'
         ? 'open loop: latency from each request\'s intended send time (queueing and late sends included); timeouts and requests missing at the end enter as lower bounds'
-        : 'closed loop (autocannon): latency from actual send time, NOT corrected for coordinated omission',
+        : `closed loop (${input.scenario?.closedLoop ?? 'autocannon'}): latency from actual send time, NOT corrected for coordinated omission`,
     duration_s: Math.round(input.elapsedS * 1000) / 1000,
     throughput_rps: input.elapsedS > 0 ? Math.round((recorder.total.ok / input.elapsedS) * 10) / 10 : 0,
     k: workload.k,
@@ -90,7 +102,8 @@ export function aggregate(input: AggregateInput): BenchResults {
     driver: [input.driver],
     ...(input.closedLoop ? { closed_loop: input.closedLoop } : {}),
     warnings,
-    runner: { tool: 'vdb-readiness' as const, version: suiteVersion(), source: 'driver' as const },
+    runner: { tool: 'vdb-readiness' as const, version: suiteVersion(), ...(input.scenario ? { scenario: input.scenario.name } : {}), source: 'driver' as const },
   };
+  // judgeBench keeps to the scenario's gates (runner.scenario)
   return judgeBench(results, gateProfile(input.profile));
 }

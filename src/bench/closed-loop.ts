@@ -5,6 +5,7 @@
  */
 import autocannon from 'autocannon';
 import type { AutocannonRequest, AutocannonResult } from 'autocannon';
+import { Pool } from 'undici';
 import { classifyError } from './error-class.ts';
 import type { RunRecorder } from './recorder.ts';
 import type { PreparedQuery, Workload } from './workload.ts';
@@ -95,4 +96,49 @@ export async function runClosedLoop(workload: Workload, recorder: RunRecorder, o
     },
     wallMs: performance.now() - t0,
   };
+}
+
+export interface PerVuIterationsOptions {
+  url: string;
+  headers: Record<string, string>;
+  vus: number;
+  iterations: number;
+  /** The whole run stops here: iterations not yet started are not sent (k6's maxDuration). */
+  maxDurationS: number;
+  timeoutMs: number;
+}
+
+/**
+ * k6's per-vu-iterations: `vus` clients, each sending `iterations` requests one after the other
+ * (the next once the previous is answered). Closed loop: latency from the actual send, not
+ * corrected for coordinated omission. Request n of the run sends the workload's n-th query.
+ */
+export async function runPerVuIterations(workload: Workload, recorder: RunRecorder, opts: PerVuIterationsOptions): Promise<{ wallMs: number; requests: number; notStarted: number }> {
+  const pool = new Pool(new URL(opts.url).origin, { connections: opts.vus, pipelining: 1, keepAliveTimeout: 60_000 });
+  const t0 = performance.now();
+  const stopAt = t0 + opts.maxDurationS * 1000;
+  recorder.originMs = t0;
+  let n = 0;
+  let sent = 0;
+  const vu = async (): Promise<void> => {
+    for (let it = 0; it < opts.iterations && performance.now() < stopAt; it++) {
+      const q = workload.queries[workload.order[n++ % workload.order.length]!]!;
+      sent++;
+      const start = performance.now();
+      try {
+        const res = await pool.request({ path: q.path, method: 'POST', headers: opts.headers, body: q.body, headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs });
+        const body = Buffer.from(await res.body.arrayBuffer());
+        recorder.response(q, start, performance.now(), res.statusCode, body);
+      } catch (err) {
+        const cls = classifyError(err);
+        recorder.failure(q, start, performance.now(), cls);
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: opts.vus }, vu));
+  } finally {
+    await pool.close().catch(() => {});
+  }
+  return { wallMs: performance.now() - t0, requests: sent, notStarted: opts.vus * opts.iterations - sent };
 }

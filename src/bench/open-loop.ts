@@ -1,6 +1,6 @@
 /**
- * Open-loop (constant arrival rate) driver. Request i is intended at t0 + i/rate and its
- * latency is measured from that intended time, so a send delayed by a busy server (no free
+ * Open-loop (constant arrival rate) driver. Request i is intended at t0 + i/rate (or where a
+ * scenario's ramping rate puts it: `schedule`, schedule.ts) and its latency is measured from that intended time, so a send delayed by a busy server (no free
  * connection) or by the driver itself counts against the run: no coordinated omission.
  *
  * Two HTTP clients (`client`): `raw` (default, plain http: only) — one keep-alive connection per
@@ -15,6 +15,7 @@ import { classifyError } from './error-class.ts';
 import { newLatencyHistogram } from './histogram.ts';
 import { RawHttpClient, encodeRequest } from '@vdb-readiness/raw-http';
 import type { RunRecorder } from './recorder.ts';
+import type { SendSchedule } from './schedule.ts';
 import type { PreparedQuery, Workload } from './workload.ts';
 
 export type HttpClientKind = 'raw' | 'undici';
@@ -47,6 +48,12 @@ export interface OpenLoopOptions {
    * measure from actual send. Not a latency measurement.
    */
   saturate?: boolean;
+  /**
+   * A rate that changes over time (a scenario's ramp, `schedule.ts`): request i is intended at
+   * `t0 + schedule.atMs(i)` and the run sends `schedule.total` requests; `rate` and `durationS`
+   * are then not used for timing, and there is no warm-up. Without it: constant `rate`.
+   */
+  schedule?: SendSchedule;
 }
 
 export interface DriverTiming {
@@ -117,6 +124,7 @@ export class OpenLoopDriver {
   private readonly requestBytes: Buffer[] = [];
   readonly client: HttpClientKind;
   private readonly intervalMs: number;
+  private readonly schedule: SendSchedule | null;
   private total: number;
   private endWallMs = Infinity;
   private readonly measureFromIndex: number;
@@ -167,14 +175,15 @@ export class OpenLoopDriver {
       }));
     }
     this.intervalMs = opts.saturate ? 0 : 1000 / opts.rate;
-    this.measureFromIndex = opts.saturate ? 0 : Math.ceil(opts.warmupS * opts.rate);
-    this.total = opts.saturate ? Number.MAX_SAFE_INTEGER : this.measureFromIndex + Math.round(opts.durationS * opts.rate);
+    this.schedule = opts.saturate ? null : (opts.schedule ?? null);
+    this.measureFromIndex = opts.saturate || this.schedule ? 0 : Math.ceil(opts.warmupS * opts.rate);
+    this.total = opts.saturate ? Number.MAX_SAFE_INTEGER : this.schedule ? this.schedule.total : this.measureFromIndex + Math.round(opts.durationS * opts.rate);
     this.timing.scheduled = opts.saturate ? 0 : this.total - this.measureFromIndex;
   }
 
   /** performance.now() of the first measured request's intended send. */
   get measureStartMs(): number {
-    return this.t0 + this.measureFromIndex * this.intervalMs;
+    return this.schedule ? this.t0 : this.t0 + this.measureFromIndex * this.intervalMs;
   }
 
   /** Runs the whole schedule; resolves when every request has an outcome (or the deadline passed). */
@@ -182,7 +191,7 @@ export class OpenLoopDriver {
     this.t0 = startAtMs;
     this.recorder.originMs = this.measureStartMs;
     if (this.opts.saturate) this.endWallMs = this.t0 + this.opts.durationS * 1000;
-    const lastIntended = this.opts.saturate ? this.endWallMs : this.t0 + (this.total - 1) * this.intervalMs;
+    const lastIntended = this.opts.saturate ? this.endWallMs : this.intendedOf(Math.max(0, this.total - 1));
     this.deadline = lastIntended + this.opts.timeoutMs;
     const done = new Promise<void>((r) => (this.resolveDone = r));
     this.deadlineTimer = setTimeout(this.deadlineBound, Math.max(0, this.deadline - performance.now()));
@@ -195,7 +204,7 @@ export class OpenLoopDriver {
   }
 
   private intendedOf(i: number): number {
-    return this.t0 + i * this.intervalMs;
+    return this.schedule ? this.t0 + this.schedule.atMs(i) : this.t0 + i * this.intervalMs;
   }
 
   private dispatch(i: number, now: number): void {
@@ -223,7 +232,10 @@ export class OpenLoopDriver {
   private pump(): void {
     const now = performance.now();
     if (now >= this.endWallMs) this.total = Math.min(this.total, this.next);
-    const due = this.intervalMs === 0 ? this.total : Math.min(this.total, Math.floor((now - this.t0) / this.intervalMs) + 1);
+    const due =
+      this.intervalMs === 0 ? this.total
+      : this.schedule ? this.schedule.dueBy(now - this.t0)
+      : Math.min(this.total, Math.floor((now - this.t0) / this.intervalMs) + 1);
     while (this.next < due && this.free.length > 0) this.dispatch(this.next++, now);
     if (this.next < due) this.queuedBelow = due;
     else if (this.next < this.total && this.timer === null) this.arm(now);

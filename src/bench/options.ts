@@ -1,3 +1,4 @@
+import type { ScenarioName } from '../../scenarios/model.ts';
 import type { GateProfileName } from '../gates/definitions.ts';
 import type { HttpClientKind } from './open-loop.ts';
 import type { SearchApi } from './search-contract.ts';
@@ -40,6 +41,17 @@ export interface BenchOptions {
   profile: GateProfileName;
   /** Root for run directories (default reports/out). */
   outDir?: string;
+  /**
+   * A scenario of scenarios/definitions.ts: its shape sets the mode, rate and duration (never
+   * given with --mode / --rate / --duration) and only its gates judge the run.
+   */
+  scenario?: ScenarioName;
+  /** Scenario: multiplies every rate (after the profile). */
+  rateScale: number;
+  /** Scenario: multiplies every duration. */
+  durationScale: number;
+  /** Scenario without --dataset / --mix / --collection: search the gateway's model collections (seeded on local targets). */
+  modelCollections: boolean;
 }
 
 export const defaultOptions = {
@@ -59,4 +71,7 @@ export const defaultOptions = {
   client: 'raw',
   napUs: 100,
   profile: 'production',
+  rateScale: 1,
+  durationScale: 1,
+  modelCollections: false,
 } as const satisfies Partial<BenchOptions>;

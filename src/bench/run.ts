@@ -3,24 +3,28 @@
  * (open or closed loop) → aggregate with gates → write results.json. Flow of `npm run bench`.
  */
 import { request } from 'undici';
+import { SCENARIOS } from '../../scenarios/definitions.ts';
+import { gateProfile } from '../gates/definitions.ts';
 import { assertLoadAllowed, resolveTarget } from '../targets/index.ts';
 import { UnreachableError, UserError, errorMessage } from '../util/errors.ts';
 import { newRunId } from '../results/run-dir.ts';
 import { ResultsStore } from '../results/store.ts';
 import type { BenchResults } from '../results/bench.ts';
-import type { Endpoint } from '../targets/index.ts';
+import type { Endpoint, Target } from '../targets/index.ts';
 import { redactUrl } from '../util/redact.ts';
 import { reportsOutDir } from '../util/paths.ts';
 import { runFiles } from '../../reports/render/index.ts';
 import { aggregate } from './aggregate.ts';
-import { runClosedLoop } from './closed-loop.ts';
+import { runClosedLoop, runPerVuIterations } from './closed-loop.ts';
 import { startDriverMonitor } from './driver-check.ts';
 import { fixturesQuerySource } from './fixtures-source.ts';
 import { parseMix } from './mix.ts';
 import type { MixEntry } from './mix.ts';
 import { OpenLoopDriver } from './open-loop.ts';
+import type { DriverTiming } from './open-loop.ts';
 import type { BenchOptions } from './options.ts';
 import { RunRecorder } from './recorder.ts';
+import { gatewayModels, mixWarning, modelWorkloadSource, scenarioPlan, seedTargetModels } from './scenario.ts';
 import { authHeaders, extractIds } from './search-contract.ts';
 import type { SearchApi } from './search-contract.ts';
 import { buildWorkload } from './workload.ts';
@@ -33,7 +37,7 @@ export interface RunBenchDeps {
 
 const PREFLIGHT_TIMEOUT_MS = 10_000;
 
-async function withEndpoint<T>(opts: BenchOptions, fn: (e: Endpoint) => Promise<T>): Promise<T> {
+async function withEndpoint<T>(opts: BenchOptions, fn: (e: Endpoint, target?: Target) => Promise<T>): Promise<T> {
   if (opts.url) {
     const envKey = opts.api === 'gateway' ? process.env.VDB_API_KEY : (process.env.VDB_QDRANT_API_KEY ?? process.env.VDB_API_KEY);
     return fn({ url: opts.url, apiKey: opts.apiKey ?? envKey });
@@ -42,7 +46,7 @@ async function withEndpoint<T>(opts: BenchOptions, fn: (e: Endpoint) => Promise<
   try {
     const ep = opts.api === 'gateway' ? target.gateway : target.qdrant;
     if (!ep) throw new UserError(`target ${opts.target} has no ${opts.api} URL: pass --url, or --api ${opts.api === 'gateway' ? 'qdrant' : 'gateway'}`);
-    return await fn({ url: ep.url, apiKey: opts.apiKey ?? ep.apiKey });
+    return await fn({ url: ep.url, apiKey: opts.apiKey ?? ep.apiKey }, target);
   } finally {
     await target.release();
   }
@@ -81,50 +85,94 @@ async function preflight(url: string, api: SearchApi, headers: Record<string, st
   if (!ids) throw new UserError(`search preflight on "${collection}": the answer has no list of hits with ids (is --api ${api} right?): ${text.slice(0, 200)}`);
 }
 
+/** What to search: the options' mix, or (a scenario without one) the gateway's model collections, seeded on the local stack. */
+async function searchPlan(opts: BenchOptions, ep: Endpoint, target: Target | undefined, deps: RunBenchDeps, log: (l: string) => void): Promise<{ entries: MixEntry[]; source: QuerySource }> {
+  if (!opts.modelCollections) return { entries: mixEntries(opts), source: deps.source ?? fixturesQuerySource({ size: opts.size, dim: opts.dim, seed: opts.seed }) };
+  if (opts.api !== 'gateway') throw new UserError('--scenario searches the gateway\'s model collections: use --api gateway, or give --dataset / --mix');
+  const models = await gatewayModels(ep.url, ep.apiKey);
+  if (target) await seedTargetModels(target, models, log);
+  const plan = modelWorkloadSource(models);
+  return deps.source ? { ...plan, source: deps.source } : plan;
+}
+
+interface Driven {
+  mode: 'open' | 'closed';
+  elapsedS: number;
+  timing: DriverTiming | null;
+  closedLoop?: Record<string, unknown>;
+  /** Scenario runs: the options as the shape set them, for params. */
+  shape?: Record<string, unknown>;
+  notes: string[];
+}
+
+/** Drives the load: the options' open or closed loop, or the scenario's shape. */
+async function drive(opts: BenchOptions, workload: Workload, recorder: RunRecorder, url: string, headers: Record<string, string>, log: (l: string) => void): Promise<Driven> {
+  const common = { url: new URL(url).origin, headers, connections: opts.connections, timeoutMs: opts.timeoutMs, spinMs: opts.spinMs, napUs: opts.napUs, client: opts.client };
+  const def = opts.scenario ? SCENARIOS[opts.scenario] : undefined;
+  if (def) {
+    const plan = scenarioPlan(def, gateProfile(opts.profile), { rateScale: opts.rateScale, durationScale: opts.durationScale });
+    if (plan.kind === 'per-vu') {
+      log(`scenario ${def.name} (${def.executor}): ${plan.vus} VU(s) × ${plan.iterations} iterations, at most ${plan.maxDurationS} s`);
+      const out = await runPerVuIterations(workload, recorder, { url, headers, vus: plan.vus, iterations: plan.iterations, maxDurationS: plan.maxDurationS, timeoutMs: opts.timeoutMs });
+      const notes = out.notStarted > 0 ? [`${out.notStarted} iteration(s) not started within the scenario's ${plan.maxDurationS} s`] : [];
+      return { mode: 'closed', elapsedS: out.wallMs / 1000, timing: null, shape: { mode: 'closed', vus: plan.vus, iterations: plan.iterations, durationS: plan.maxDurationS }, notes };
+    }
+    log(`scenario ${def.name} (${def.executor}): ${plan.schedule.total} requests over ${plan.durationS} s, up to ${plan.schedule.peakPerS}/s`);
+    const driver = new OpenLoopDriver(workload, recorder, { ...common, rate: plan.schedule.peakPerS, durationS: plan.durationS, warmupS: 0, schedule: plan.schedule });
+    const timing = await driver.run();
+    const elapsedS = Math.max(plan.durationS, (recorder.lastDoneMs - recorder.originMs) / 1000);
+    return { mode: 'open', elapsedS, timing, shape: { mode: 'open', rate: plan.schedule.peakPerS, durationS: plan.durationS, requests: plan.schedule.total }, notes: [] };
+  }
+  if (opts.mode === 'open') {
+    const driver = new OpenLoopDriver(workload, recorder, { ...common, rate: opts.rate, durationS: opts.durationS, warmupS: opts.warmupS });
+    const timing = await driver.run();
+    return { mode: 'open', elapsedS: Math.max(opts.durationS, (recorder.lastDoneMs - recorder.originMs) / 1000), timing, notes: [] };
+  }
+  const out = await runClosedLoop(workload, recorder, { url, headers, connections: opts.connections, durationS: opts.durationS, warmupS: opts.warmupS, timeoutMs: opts.timeoutMs });
+  return { mode: 'closed', elapsedS: out.wallMs / 1000, timing: null, closedLoop: { autocannon: out.autocannon }, notes: [] };
+}
+
 export async function runBench(opts: BenchOptions, deps: RunBenchDeps = {}): Promise<{ results: BenchResults; path: string }> {
   const log = deps.log ?? (() => {});
-  const source = deps.source ?? fixturesQuerySource({ size: opts.size, dim: opts.dim, seed: opts.seed });
-  return withEndpoint(opts, async (ep) => {
+  return withEndpoint(opts, async (ep, target) => {
     assertLoadAllowed(ep.url, { allowRemoteLoad: opts.allowRemoteLoad });
-    const entries = mixEntries(opts);
+    const { entries, source } = await searchPlan(opts, ep, target, deps, log);
     const basePath = new URL(ep.url).pathname.replace(/\/$/, '');
     const workload = buildWorkload(entries, source, { api: opts.api, k: opts.k, queries: opts.queries, basePath });
     const headers = authHeaders(opts.api, ep.apiKey);
     await preflight(ep.url, opts.api, headers, workload);
-    log(`prepared ${workload.queries.length} queries; ${opts.mode} loop against ${redactUrl(ep.url)} for ${opts.warmupS} s warmup + ${opts.durationS} s`);
+    const def = opts.scenario ? SCENARIOS[opts.scenario] : undefined;
+    if (!def) log(`prepared ${workload.queries.length} queries; ${opts.mode} loop against ${redactUrl(ep.url)} for ${opts.warmupS} s warmup + ${opts.durationS} s`);
+    else log(`prepared ${workload.queries.length} queries of ${entries.length} collection(s); scenario ${def.name} against ${redactUrl(ep.url)}, profile ${opts.profile}`);
 
     const runId = newRunId('bench');
     const startedAt = new Date();
     const recorder = new RunRecorder(workload);
     const monitor = startDriverMonitor();
-    let elapsedS: number;
-    let closedLoop: Record<string, unknown> | undefined;
-    let timing = null;
-    if (opts.mode === 'open') {
-      const driver = new OpenLoopDriver(workload, recorder, { url: new URL(ep.url).origin, headers, rate: opts.rate, connections: opts.connections, durationS: opts.durationS, warmupS: opts.warmupS, timeoutMs: opts.timeoutMs, spinMs: opts.spinMs, napUs: opts.napUs, client: opts.client });
-      timing = await driver.run();
-      elapsedS = Math.max(opts.durationS, (recorder.lastDoneMs - recorder.originMs) / 1000);
-    } else {
-      const out = await runClosedLoop(workload, recorder, { url: ep.url, headers, connections: opts.connections, durationS: opts.durationS, warmupS: opts.warmupS, timeoutMs: opts.timeoutMs });
-      elapsedS = out.wallMs / 1000;
-      closedLoop = { autocannon: out.autocannon };
-    }
-    const check = monitor.stop(timing ? timing.dispatched : recorder.total.requests, timing, opts.mode === 'open' ? opts.spinMs : 0);
+    const driven = await drive(opts, workload, recorder, ep.url, headers, log);
+    const check = monitor.stop(driven.timing ? driven.timing.dispatched : recorder.total.requests, driven.timing, driven.mode === 'open' ? opts.spinMs : 0);
     const { apiKey: _omit, ...params } = opts;
+    const scenarioWarnings = def ? [mixWarning(def), ...driven.notes].filter((w): w is string => w !== null) : [];
     const results = aggregate({
       runId,
       startedAt,
       finishedAt: new Date(),
-      mode: opts.mode,
-      params: { ...params, url: redactUrl(ep.url), mix: entries },
+      mode: driven.mode,
+      params: { ...params, ...driven.shape, url: redactUrl(ep.url), mix: entries },
       target: { url: redactUrl(ep.url), api: opts.api },
       workload,
       recorder,
-      elapsedS,
+      elapsedS: driven.elapsedS,
       driver: { ...check },
-      closedLoop,
+      closedLoop: driven.closedLoop,
       profile: opts.profile,
+      ...(def ? { scenario: { name: def.name, closedLoop: `${def.executor}, sequential clients`, warnings: scenarioWarnings } } : {}),
     });
+    if (def) {
+      const judged = new Set(results.gates.results.map((g) => g.name));
+      const unjudged = def.gates.filter((g) => !judged.has(g));
+      if (unjudged.length) results.warnings.push(`gate(s) ${unjudged.join(', ')} of scenario ${def.name} not judged by the built-in driver (${driven.mode === 'closed' ? 'closed-loop latency, or ' : ''}not measured here): k6 judges them (npm run k6 -- ${def.name})`);
+    }
     const store = await ResultsStore.create(runId, opts.outDir ?? reportsOutDir());
     await store.save(results);
     for (const [name, content] of Object.entries(runFiles(results))) await store.writeFile(name, content);

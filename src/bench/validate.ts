@@ -1,3 +1,5 @@
+import { SCENARIO_NAMES } from '../../scenarios/model.ts';
+import type { ScenarioName } from '../../scenarios/model.ts';
 import { GATE_PROFILES } from '../gates/definitions.ts';
 import type { GateProfileName } from '../gates/definitions.ts';
 import { UserError } from '../util/errors.ts';
@@ -18,8 +20,35 @@ const oneOf = <T extends string>(name: string, value: unknown, allowed: readonly
 const optInt = (name: string, value: unknown, range: Range): number | undefined =>
   value === undefined ? undefined : parseValue(name, value, integer(range));
 
+/** The options a scenario sets itself, with their flags. */
+const SHAPE_FLAGS = [['mode', '--mode'], ['rate', '--rate'], ['durationS', '--duration'], ['warmupS', '--warmup']] as const;
+
+/**
+ * A scenario sets mode, rate, duration and warm-up (none), and defaults the profile like
+ * readiness: ci for the local stack, production elsewhere.
+ */
+function scenarioDefaults(raw: RawBenchOptions): RawBenchOptions {
+  if (raw.scenario === undefined) {
+    const scaled = raw.rateScale !== undefined ? '--rate-scale' : raw.durationScale !== undefined ? '--duration-scale' : null;
+    if (scaled) throw new UserError(`${scaled} scales a scenario: give --scenario <name> too (${SCENARIO_NAMES.join(', ')})`);
+    return raw;
+  }
+  const scenario = oneOf<ScenarioName>('--scenario', raw.scenario, SCENARIO_NAMES);
+  const given = SHAPE_FLAGS.filter(([k]) => raw[k] !== undefined).map(([, flag]) => flag);
+  if (given.length) throw new UserError(`--scenario ${scenario} sets the mode, rate and duration itself: drop ${given.join(', ')} (scale it with --rate-scale / --duration-scale)`);
+  const external = raw.url !== undefined || (raw.target ?? defaultOptions.target) !== 'local';
+  return {
+    ...raw,
+    scenario,
+    warmupS: 0,
+    profile: raw.profile ?? (external ? 'production' : 'ci'),
+    modelCollections: raw.dataset === undefined && raw.mix === undefined && raw.collection === undefined,
+  };
+}
+
 /** Defaults, then checks; every message names the option to fix. */
-export function validateOptions(raw: RawBenchOptions): BenchOptions {
+export function validateOptions(input: RawBenchOptions): BenchOptions {
+  const raw = scenarioDefaults(input);
   const o = { ...defaultOptions, ...Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) } as RawBenchOptions & typeof defaultOptions;
   if (o.url !== undefined) {
     let u: URL;
@@ -57,5 +86,9 @@ export function validateOptions(raw: RawBenchOptions): BenchOptions {
     napUs: parseValue('--nap-us', o.napUs, number({ min: 0, max: 1_000 })),
     profile: oneOf<GateProfileName>('--profile', o.profile, Object.keys(GATE_PROFILES) as GateProfileName[]),
     outDir: o.outDir === undefined ? undefined : String(o.outDir),
+    scenario: raw.scenario as ScenarioName | undefined,
+    rateScale: parseValue('--rate-scale', o.rateScale, number({ min: 0.001, max: 1_000 })),
+    durationScale: parseValue('--duration-scale', o.durationScale, number({ min: 0.001, max: 1_000 })),
+    modelCollections: Boolean(o.modelCollections),
   };
 }

@@ -2,10 +2,15 @@
  * npm run bench -- [--target local|external | --url U --api gateway|qdrant] --dataset D --mode open|closed
  *                  [--rate R] [--connections N] [--duration S] [--warmup S] [--k K] [--mix c[=d]:w,...]
  *                  [--profile production|ci] [--out DIR]
+ * npm run bench -- --scenario smoke|load|stress|spike|soak|breakpoint|mixed [--rate-scale X] [--duration-scale X] [--target …]
  * npm run bench -- merge a.json b.json [-o merged.json] [--profile P]
  * npm run bench -- calibrate [--connections N] [--duration S] [--no-wrk]
+ * npm run bench -- import-k6 out.json [more.json …] [--profile ci|production] [--scenario S] [--out DIR]
  */
+import { SCENARIO_NAMES } from '../../scenarios/model.ts';
 import { calibrate, renderCalibration } from '../bench/calibrate.ts';
+import { runImportK6 } from '../bench/k6-import/command.ts';
+import type { ImportK6Flags } from '../bench/k6-import/command.ts';
 import { mergeResults } from '../bench/merge.ts';
 import { renderSummary } from '../../reports/render/index.ts';
 import { readResults } from '../results/read.ts';
@@ -15,7 +20,7 @@ import { runBench } from '../bench/run.ts';
 import { validateOptions } from '../bench/validate.ts';
 import { CliCommand, runCli } from '../util/cli.ts';
 import { ExitCode } from '../util/exit-codes.ts';
-import { DURATION_HINT, duration, integer, option } from '../util/options.ts';
+import { DURATION_HINT, choice, duration, integer, option } from '../util/options.ts';
 
 interface RunFlags {
   target?: string;
@@ -43,6 +48,9 @@ interface RunFlags {
   profile?: string;
   out?: string;
   json?: boolean;
+  scenario?: string;
+  rateScale?: string;
+  durationScale?: string;
 }
 
 const program = new CliCommand('bench')
@@ -76,12 +84,16 @@ program
   .option('--profile <name>', 'gate profile: production (runbook targets) or ci (small machines, not production)')
   .option('--out <dir>', 'root of run directories (default reports/out)')
   .option('--json', 'print results.json instead of the summary')
+  .option('--scenario <name>', `run a scenario's shape (${SCENARIO_NAMES.join(', ')}; scenarios/definitions.ts): it sets mode, rate and duration, and only its gates judge the run`)
+  .option('--rate-scale <x>', 'scenario: multiply every rate (after the profile), e.g. 0.1')
+  .option('--duration-scale <x>', 'scenario: multiply every duration, e.g. 0.05')
   .action(async (f: RunFlags) => {
     const opts = validateOptions({
       target: f.target, url: f.url, api: f.api, apiKey: f.apiKey, allowRemoteLoad: f.allowRemoteLoad,
       dataset: f.dataset, size: f.size, dim: f.dim, seed: f.seed, collection: f.collection, mix: f.mix,
       mode: f.mode, rate: f.rate, connections: f.connections, durationS: f.duration, warmupS: f.warmup,
       k: f.k, queries: f.queries, timeoutMs: f.timeout, spinMs: f.spinMs, napUs: f.napUs, client: f.client, profile: f.profile, outDir: f.out,
+      scenario: f.scenario, rateScale: f.rateScale, durationScale: f.durationScale,
     });
     const { results, path } = await runBench(opts, { log: (l) => console.error(l) });
     console.log(f.json ? JSON.stringify(results, null, 2) : renderSummary(results, path));
@@ -114,5 +126,17 @@ program
     const report = await calibrate({ connections: f.connections, durationS: f.duration, dim: f.dim, wrk: f.wrk }, (l) => console.error(l));
     console.log(f.json ? JSON.stringify(report, null, 2) : renderCalibration(report));
   });
+
+program
+  .command('import-k6')
+  .description("turn k6's JSON output (k6 run --out json=out.json) into results: exact histograms per endpoint, model and scenario; several files = runners of one test, pooled exactly (exit 1 when a gate fails)")
+  .argument('<files...>', 'k6 JSON output files (one per runner: execution segments, k6-operator parallelism; .gz too)')
+  .addOption(option('--profile <name>', "gate profile: production or ci (default: the samples' profile tag, else production)", choice(['production', 'ci'] as const)))
+  .addOption(option('--scenario <name>', "the scenario run (default: the samples' scenario_type tag)", choice(SCENARIO_NAMES)))
+  .addOption(option('--k <k>', 'results per search recall was measured at (default 10)', integer({ min: 1, max: 10_000 })))
+  .option('--url <url>', "the target (default: the first search's url tag)")
+  .option('--out <dir>', 'root of run directories (default reports/out)')
+  .option('--json', 'print results.json instead of the summary')
+  .action(async (files: string[], f: ImportK6Flags) => runImportK6(files, f));
 
 await runCli(program);

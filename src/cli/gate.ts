@@ -27,7 +27,10 @@ const program = new CliCommand('gate')
       console.log('no gate was measured by this run, so none passed: gate a run that measures them (npm run bench, or readiness with the performance group)');
       return ExitCode.Failed;
     }
-    return results.gates.results.every((g) => g.pass) ? ExitCode.Ok : ExitCode.Failed;
+    // a k6 run's thresholds come from the same gates; one k6 found broken fails the gate too
+    const broken = results.kind === 'bench' ? (results.runner?.thresholds ?? []).filter((x) => !x.ok) : [];
+    for (const x of broken) console.log(`  FAIL  k6 threshold ${x.metric} ${x.expression}`);
+    return results.gates.results.every((g) => g.pass) && broken.length === 0 ? ExitCode.Ok : ExitCode.Failed;
   });
 
 await runCli(program);

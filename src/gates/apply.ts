@@ -8,21 +8,41 @@ import type { CheckResult } from '../results/readiness.ts';
 import type { GateProfile } from './definitions.ts';
 import type { GateDef } from './schema.ts';
 import { evaluateGates } from './evaluate.ts';
+import { SCENARIOS } from '../../scenarios/definitions.ts';
+import type { ScenarioDef } from '../../scenarios/model.ts';
 
-/** The metrics a bench run produces; gates on other metrics (e.g. health latency) belong to other runs. */
+/** The metrics a bench run produces; gates on other metrics belong to other runs. */
 const BENCH_METRICS = new Set(['latency_ms.p95', 'latency_ms.p99', 'latency_ms.p50', 'throughput_rps', 'error_rate', 'recall_at_k']);
+/** Measured only when the run sent health calls (k6 `mixed`/`soak`: `per_endpoint` has `health`). */
+const HEALTH_METRIC = 'health_latency_ms.max';
 
 const section = (profile: GateProfile, results: GatesSection['results']): GatesSection => ({ profile: profile.name, label: profile.label, results });
 
+type BenchLike = Pick<BenchResults, 'latency_corrected'> & Partial<Pick<BenchResults, 'runner' | 'per_endpoint'>>;
+
 /**
- * A bench run: latency gates read only latency corrected for coordinated omission (open loop):
- * a closed-loop percentile can pass while the server stalls, so it never decides a latency gate.
- * A gate whose metric the run should have measured and did not is kept, and fails. `pass` follows.
+ * A bench run (built-in driver or k6):
+ * - a run of a known scenario is judged by that scenario's gates only (scenarios/definitions.ts),
+ *   as its k6 thresholds are;
+ * - latency gates read only latency corrected for coordinated omission (open loop): a closed-loop
+ *   percentile can pass while the server stalls, so it never decides a latency gate;
+ * - the health-latency gate applies when the run measured health calls;
+ * - a gate whose metric the run should have measured and did not is kept, and fails;
+ * - `pass`: every gate passed, and k6 (when it ran) found every threshold held.
  */
-export function judgeBench<T extends Pick<BenchResults, 'latency_corrected'>>(run: T, profile: GateProfile): T & Pick<BenchResults, 'gates' | 'pass'> {
-  const applicable = profile.gates.filter((g) => BENCH_METRICS.has(g.metric) && (run.latency_corrected || !g.metric.startsWith('latency_ms.')));
-  const gates = section(profile, evaluateGates(applicable, run, { keepMissing: true }));
-  return { ...run, gates, pass: gates.results.every((g) => g.pass) };
+export function judgeBench<T extends BenchLike>(run: T, profile: GateProfile): T & Pick<BenchResults, 'gates' | 'pass'> {
+  const scenario = run.runner?.scenario ? (SCENARIOS as Record<string, ScenarioDef | undefined>)[run.runner.scenario] : undefined;
+  const health = run.per_endpoint?.find((e) => e.endpoint === 'health' && e.scenario === undefined);
+  const applicable = profile.gates.filter(
+    (g) =>
+      (!scenario || scenario.gates.includes(g.name)) &&
+      ((BENCH_METRICS.has(g.metric) && (run.latency_corrected || !g.metric.startsWith('latency_ms.'))) || (g.metric === HEALTH_METRIC && health !== undefined)),
+  );
+  const metrics = health ? { ...run, health_latency_ms: health.latency_ms } : run;
+  const gates = section(profile, evaluateGates(applicable, metrics, { keepMissing: true }));
+  // a k6 run also failed when k6 found one of its thresholds broken (they come from the same gates)
+  const k6Failed = (run.runner?.thresholds ?? []).some((t) => !t.ok);
+  return { ...run, gates, pass: gates.results.every((g) => g.pass) && !k6Failed };
 }
 
 /**
@@ -48,6 +68,9 @@ export function foldMeasurements(checks: CheckResult[], gates: GateDef[]): Recor
 function setPath(obj: Record<string, unknown>, dotted: string, value: number): void {
   const parts = dotted.split('.');
   let cur = obj;
-  for (const p of parts.slice(0, -1)) cur = (cur[p] ??= {}) as Record<string, unknown>;
+  for (const p of parts.slice(0, -1)) {
+    if (cur[p] === undefined) cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
   cur[parts[parts.length - 1]!] = value;
 }

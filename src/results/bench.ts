@@ -90,6 +90,15 @@ export const benchResultsSchema = envelope('bench', BENCH_SCHEMA)
     per_collection: z
       .array(stream.extend({ collection: z.string().describe('collection searched'), dataset: z.string().describe('dataset of its planted queries'), weight: z.number().describe('share of the query mix') }))
       .describe('the same figures for each collection of the mix'),
+    per_endpoint: z
+      .array(
+        stream.extend({
+          endpoint: z.string().describe('the `endpoint` tag of the requests (`search`, `health`, `upsert`, `graphql`; `untagged` when absent)'),
+          scenario: z.string().optional().describe('the k6 scenario of these requests; absent: all scenarios of the run'),
+        }),
+      )
+      .optional()
+      .describe('k6 runs imported from JSON output (`bench import-k6`): the same figures for each endpoint, and per endpoint and scenario when the run had several scenarios (searches include dropped iterations)'),
     driver: z.array(z.record(z.unknown())).describe('the load driver\'s self-check per runner: CPU, event-loop and send lag, queued sends'),
     closed_loop: z.record(z.unknown()).optional().describe('autocannon\'s own figures (closed loop only)'),
     warnings: z.array(z.string()).describe('what makes the figures less trustworthy (driver-bound, cache hits, closed loop)'),
