@@ -37,6 +37,16 @@ function add(acc: Acc, s: StreamResults): void {
   acc.hist.add(decodeHistogram(s.histogram.data));
 }
 
+/**
+ * Who drove a merged run: the runs' tool and scenario when they all agree. k6's threshold verdicts
+ * are per run and do not hold for the sum, so they are left out (the gates are judged again).
+ */
+function mergedRunner(runs: BenchResults[]): BenchResults['runner'] {
+  const [first, ...rest] = runs.map((r) => r.runner);
+  if (!first || rest.some((x) => x?.tool !== first.tool || x?.scenario !== first.scenario)) return undefined;
+  return { tool: first.tool, ...(first.version ? { version: first.version } : {}), ...(first.scenario ? { scenario: first.scenario } : {}), ...(first.source ? { source: first.source } : {}) };
+}
+
 export function mergeResults(runs: BenchResults[], profileName?: string): BenchResults {
   if (runs.length < 2) throw new UserError('merge needs at least two results files');
   const first = runs[0]!;
@@ -46,6 +56,7 @@ export function mergeResults(runs: BenchResults[], profileName?: string): BenchR
   }
   const total = newAcc();
   const perCollection = new Map<string, { acc: Acc; dataset: string; weight: number }>();
+  const perEndpoint = new Map<string, { acc: Acc; endpoint: string; scenario?: string }>();
   const seconds: { requests: number; errors: number; hist: Histogram }[] = [];
   for (const r of runs) {
     add(total, r);
@@ -54,6 +65,12 @@ export function mergeResults(runs: BenchResults[], profileName?: string): BenchR
       if (!pc) perCollection.set(c.collection, (pc = { acc: newAcc(), dataset: c.dataset, weight: 0 }));
       add(pc.acc, c);
       pc.weight += c.weight;
+    }
+    for (const e of r.per_endpoint ?? []) {
+      const key = `${e.endpoint}\u0000${e.scenario ?? ''}`;
+      let pe = perEndpoint.get(key);
+      if (!pe) perEndpoint.set(key, (pe = { acc: newAcc(), endpoint: e.endpoint, ...(e.scenario !== undefined ? { scenario: e.scenario } : {}) }));
+      add(pe.acc, e);
     }
     for (const t of r.timeline) {
       while (seconds.length <= t.second) seconds.push({ requests: 0, errors: 0, hist: newLatencyHistogram() });
@@ -79,7 +96,9 @@ export function mergeResults(runs: BenchResults[], profileName?: string): BenchR
       return { second, requests: s.requests, errors: s.errors, p50_ms: p.p50, p99_ms: p.p99, histogram: encodeHistogram(s.hist) };
     }),
     per_collection: [...perCollection].map(([collection, pc]) => ({ collection, dataset: pc.dataset, weight: pc.weight, ...streamResults(pc.acc) })),
+    ...(perEndpoint.size > 0 ? { per_endpoint: [...perEndpoint.values()].map(({ acc, ...key }) => ({ ...key, ...streamResults(acc) })) } : {}),
     driver: runs.flatMap((r) => r.driver),
+    runner: mergedRunner(runs),
     warnings: [...new Set(runs.flatMap((r) => r.warnings))],
     merged_from: runs.flatMap((r) => r.merged_from ?? [r.run_id]),
   };

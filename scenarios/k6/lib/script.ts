@@ -27,7 +27,9 @@ export function scenarioScript(name: ScenarioName): ScenarioScript {
   const def = SCENARIOS[name];
   const cfg = readConfig(__ENV);
   const declaredModels = cfg.models ?? [...MODELS];
-  const options = scriptOptions(def, cfg.profile, cfg.overrides, declaredModels);
+  const base = scriptOptions(def, cfg.profile, cfg.overrides, declaredModels);
+  // every sample carries the k6 version (npm run k6 passes it), so `bench import-k6` can record it
+  const options: Options = cfg.k6Version ? { ...base, tags: { ...base.tags, k6_version: cfg.k6Version } } : base;
   const its = iterations(def, cfg, declaredModels);
   return {
     options,
