@@ -1,7 +1,8 @@
 /**
  * Open-loop (constant arrival rate) driver. Request i is intended at t0 + i/rate (or where a
  * scenario's ramping rate puts it: `schedule`, schedule.ts) and its latency is measured from that
- * intended time, so a send delayed by a busy server (no free connection) or by the driver itself counts against the run: no coordinated omission.
+ * intended time, so a send delayed by a busy server (no free connection) or by the driver itself
+ * counts against the run: no coordinated omission.
  *
  * Two HTTP clients (`client`): `raw` (default, plain http: only) — one keep-alive connection per
  * slot, each request one prebuilt byte string and one socket write, a minimal response parser;
