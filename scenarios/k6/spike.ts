@@ -1,23 +1,9 @@
 /**
  * k6 scenario `spike` (scenarios/definitions.ts): `k6 run scenarios/k6/spike.ts` with VDB_GATEWAY_URL
- * (and VDB_API_KEY), or `npm run k6 -- spike`. See scenarios/README.md.
+ * (and VDB_API_KEY), or `npm run k6 -- spike`. See scenarios/README.md. The whole script is
+ * lib/script.ts: options, setup (the readiness gate), the iteration, handleSummary.
  */
 import { scenarioScript } from './lib/script.ts';
-import type { SummaryData } from './lib/summary.ts';
-import type { SetupData } from './lib/types.ts';
 
-const script = scenarioScript('spike');
-
-export const options = script.options;
-
-export function setup(): SetupData {
-  return script.setup();
-}
-
-export default function (data: SetupData): void {
-  script.iteration(data);
-}
-
-export function handleSummary(data: SummaryData): Record<string, string> {
-  return script.handleSummary(data);
-}
+export const { options, setup, iteration, handleSummary } = scenarioScript('spike');
+export default iteration;

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { REPO_ROOT } from '../../src/util/paths.ts';
 
 export interface CommandResult {
@@ -27,4 +28,14 @@ export function runCommand(cmd: string, args: string[], opts: { env?: NodeJS.Pro
       resolve({ code, stdout, stderr, ms: Date.now() - t0 });
     });
   });
+}
+
+/**
+ * Runs one of the suite's CLIs (`src/cli/<script>`) as `npm run` does, with `env` added to (or,
+ * where undefined, removed from) this process's environment. Killed after 90 s.
+ */
+export async function runSuiteCli(script: string, args: string[], env: Record<string, string | undefined> = {}): Promise<CommandResult> {
+  const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
+  for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
+  return runCommand(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', script), ...args], { env: merged, timeoutMs: 90_000 });
 }

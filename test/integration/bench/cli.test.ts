@@ -1,26 +1,15 @@
 /** `npm run bench` / `gate` / `bench merge` end to end against the stub server (real processes). */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStubServer } from '../../../src/bench/stub-server/spawn.ts';
 import type { StubServer } from '../../../src/bench/stub-server/spawn.ts';
-import { REPO_ROOT } from '../../../src/util/paths.ts';
+import { runSuiteCli } from '../../helpers/run-command.ts';
 import { benchResultsSchema } from '../../../src/results/bench.ts';
 
-const run = promisify(execFile);
 
-async function cli(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/cli', script), ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, timeout: 90_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = runSuiteCli;
 
 describe('bench CLI', () => {
   let server: StubServer;

@@ -2,34 +2,23 @@
  * `npm run k6` end to end without k6: a fake k6 (fake-k6.mjs, given as K6_BIN) checks what it
  * was given and writes k6's JSON output; the target is external, a tiny loopback server.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readlink, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchResultsSchema } from '../../../src/results/bench.ts';
 import type { BenchResults } from '../../../src/results/bench.ts';
 import { REPO_ROOT } from '../../../src/util/paths.ts';
+import { runSuiteCli } from '../../helpers/run-command.ts';
 
-const run = promisify(execFile);
 const FAKE_K6 = join(REPO_ROOT, 'test/integration/k6/fake-k6.mjs');
 const KEY = 'k6-test-key-7f3a';
 
-async function k6cli(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const merged: Record<string, string | undefined> = { ...process.env, K6_BIN: undefined, ...env };
-  for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/cli/k6.ts'), ...args], { cwd: REPO_ROOT, env: merged as NodeJS.ProcessEnv, timeout: 90_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** `npm run k6`, with no K6_BIN of the caller's (each test says which k6, if any). */
+const k6cli = (args: string[], env: Record<string, string | undefined>) => runSuiteCli('k6.ts', args, { K6_BIN: undefined, ...env });
 
 describe('npm run k6', () => {
   let server: Server;
