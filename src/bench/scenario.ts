@@ -5,9 +5,8 @@
  * collections the gateway lists, with their fixture's planted truth, as the k6 scripts do; the
  * local stack's collections are seeded first, as readiness does.
  */
-import { SCENARIOS } from '../../scenarios/definitions.ts';
 import { arrivalSchedule, shapeDurationS } from '../../scenarios/model.ts';
-import type { RequestKind, ScenarioDef, ScenarioName, ShapeOverrides } from '../../scenarios/model.ts';
+import type { RequestKind, ScenarioDef, ShapeOverrides } from '../../scenarios/model.ts';
 import { queryAt, queryCount } from '../../fixtures/src/index.ts';
 import type { DatasetSpec } from '../../fixtures/src/index.ts';
 import type { GateProfile } from '../gates/definitions.ts';
@@ -20,8 +19,6 @@ import type { MixEntry } from './mix.ts';
 import { rampSchedule } from './schedule.ts';
 import type { SendSchedule } from './schedule.ts';
 import type { QuerySource } from './workload.ts';
-
-export const SCENARIO_LIST = Object.keys(SCENARIOS) as ScenarioName[];
 
 /** How the driver runs a shape. */
 export type ScenarioPlan =
