@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../tests/helpers/server.ts';
-import { BenchError, EXIT, assertLoadAllowed, runBench } from './engine/errors.ts';
+import { EXIT, PersonError } from '../tests/helpers/errors.ts';
+import { assertLoadAllowed, runBench } from './engine/errors.ts';
 import { parseOptions } from './engine/options.ts';
 import { renderEngineBench } from './engine/render.ts';
 import { runEngineBench } from './engine/run.ts';
@@ -20,7 +21,7 @@ async function rootVersion(url: string): Promise<string> {
     const body = (await res.json()) as { version?: string; qdrant_local?: unknown };
     return `${body.version ?? 'unknown'}${body.qdrant_local ? ' (qdrant-local)' : ''}`;
   } catch {
-    throw new BenchError(`no Qdrant answers at ${url}: start it, or drop --url to bench a fresh qdrant-local`, EXIT.unreachable);
+    throw new PersonError(`no Qdrant answers at ${url}: start it, or drop --url to bench a fresh qdrant-local`, EXIT.unreachable);
   }
 }
 

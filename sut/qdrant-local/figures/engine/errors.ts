@@ -1,30 +1,16 @@
 /**
- * The bench's errors for people: one line that names the fix and an exit code, no stack trace;
- * and its guard that load goes to loopback unless asked otherwise.
+ * The bench's way out for errors meant for people (one line naming the fix, its exit code, no
+ * stack trace), and its guard that load goes to loopback unless asked otherwise.
  */
-import { ServerError } from '../../tests/helpers/server.ts';
+import { EXIT, PersonError } from '../../tests/helpers/errors.ts';
 
-/** Exit codes (the same meanings as the rest of the project's commands). */
-export const EXIT = { ok: 0, usage: 2, unreachable: 3, missingTool: 4, internal: 70 } as const;
-
-export class BenchError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number = EXIT.usage,
-    readonly details: string[] = [],
-  ) {
-    super(message);
-    this.name = 'BenchError';
-  }
-}
-
-/** Runs the bench: a BenchError or ServerError is one `error:` line (plus details) and its exit code. */
+/** Runs the bench: a PersonError is one `error:` line (plus details) and its exit code. */
 export async function runBench(main: () => Promise<void>): Promise<void> {
   try {
     await main();
     process.exitCode = EXIT.ok;
   } catch (err) {
-    if (err instanceof BenchError || err instanceof ServerError) {
+    if (err instanceof PersonError) {
       console.error(`error: ${err.message}`);
       for (const line of err.details) console.error(`  ${line}`);
       process.exitCode = err.exitCode;
@@ -48,8 +34,8 @@ export function assertLoadAllowed(url: string, opts: { allowRemoteLoad: boolean 
   try {
     host = new URL(url).hostname;
   } catch {
-    throw new BenchError(`--url ${url} is not a URL: give one like http://127.0.0.1:6333`);
+    throw new PersonError(`--url ${url} is not a URL: give one like http://127.0.0.1:6333`);
   }
   if (isLoopbackHost(host) || opts.allowRemoteLoad) return;
-  throw new BenchError(`refusing to send load to ${host}: it is not loopback; pass --allow-remote-load if you really mean to`);
+  throw new PersonError(`refusing to send load to ${host}: it is not loopback; pass --allow-remote-load if you really mean to`);
 }

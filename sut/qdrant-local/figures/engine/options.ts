@@ -1,6 +1,6 @@
 /** `npm run bench:engine` options: defaults → parse → validate, in one place. */
 import { Command, InvalidArgumentError } from 'commander';
-import { BenchError } from './errors.ts';
+import { PersonError } from '../../tests/helpers/errors.ts';
 
 export interface EngineBenchOptions {
   /** Points loaded (the dataset's first `size` ids). */
@@ -65,7 +65,7 @@ export function parseOptions(argv: string[]): EngineBenchOptions {
       console.log(cmd.helpInformation());
       process.exit(0);
     }
-    throw new BenchError(`${(e.message ?? String(err)).replace(/^error: /, '')} (see npm run bench:engine -- --help)`);
+    throw new PersonError(`${(e.message ?? String(err)).replace(/^error: /, '')} (see npm run bench:engine -- --help)`);
   }
   const o = cmd.opts<{ size: number; dim: number; concurrency: number[]; batch: number; searchSeconds: number; maxQueries: number; python: boolean; url?: string; allowRemoteLoad: boolean; json?: string }>();
   const url = o.url ?? process.env.VDB_QDRANT_URL;

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DatasetSpec } from '../../tests/helpers/dataset.ts';
 import { fillVectors, payloadAt } from '../../tests/helpers/dataset.ts';
-import { BenchError } from './errors.ts';
+import { PersonError } from '../../tests/helpers/errors.ts';
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'python_upload.py');
 const TIMEOUT_MS = 30 * 60_000;
@@ -39,7 +39,7 @@ export async function runPythonUpload(python: string, url: string, apiKey: strin
       child.on('error', reject);
       child.on('close', (code) => {
         if (code === 0) resolve(stdout);
-        else reject(new BenchError(`the Python qdrant-client upload failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`));
+        else reject(new PersonError(`the Python qdrant-client upload failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`));
       });
     });
     return JSON.parse(out.trim().split('\n').pop()!) as PythonUploadFigures;

@@ -2,8 +2,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QdrantClient } from '@qdrant/js-client-rest';
 import { smokeDataset } from '../../tests/helpers/dataset.ts';
-import { ServerError, ensureVenv } from '../../tests/helpers/server.ts';
-import { BenchError } from './errors.ts';
+import { PersonError } from '../../tests/helpers/errors.ts';
+import { ensureVenv } from '../../tests/helpers/server.ts';
 import type { EngineBenchOptions } from './options.ts';
 import { runPythonUpload } from './python-upload.ts';
 import type { PythonUploadFigures } from './python-upload.ts';
@@ -51,12 +51,12 @@ async function waitIndexed(client: QdrantClient, log: (s: string) => void): Prom
     const info = await client.getCollection(COLLECTION).catch(() => undefined);
     const seconds = (performance.now() - started) / 1000;
     if (!info) {
-      if (seconds > INDEX_TIMEOUT_S) throw new BenchError(`the engine stopped answering while indexing (${INDEX_TIMEOUT_S} s): see its log`);
+      if (seconds > INDEX_TIMEOUT_S) throw new PersonError(`the engine stopped answering while indexing (${INDEX_TIMEOUT_S} s): see its log`);
       await sleep(5000);
       continue;
     }
     if (info.status === 'green') return { seconds, indexed: info.indexed_vectors_count ?? 0, points: info.points_count ?? 0 };
-    if (seconds > INDEX_TIMEOUT_S) throw new BenchError(`the collection was not indexed after ${INDEX_TIMEOUT_S} s: see the engine's log`);
+    if (seconds > INDEX_TIMEOUT_S) throw new PersonError(`the collection was not indexed after ${INDEX_TIMEOUT_S} s: see the engine's log`);
     log(`  indexing… ${Math.round(seconds)} s, ${info.indexed_vectors_count ?? 0} of ${info.points_count ?? 0} vectors indexed`);
     await sleep(5000);
   }
@@ -67,7 +67,7 @@ async function pythonOrReason(): Promise<{ path: string; reason?: undefined } | 
   try {
     return { path: await ensureVenv() };
   } catch (err) {
-    if (err instanceof ServerError) return { reason: `no qdrant-local venv (${err.message})` };
+    if (err instanceof PersonError) return { reason: `no qdrant-local venv (${err.message})` };
     throw err;
   }
 }

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startProcessGroup, stopProcessGroup, tailLog, waitUntil } from '@vdb-readiness/local-process';
+import { EXIT, PersonError } from './errors.ts';
 
 /** sut/qdrant-local. */
 export const QDRANT_LOCAL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -18,21 +19,6 @@ const ENSURE_VENV = join(QDRANT_LOCAL_DIR, 'bin', 'ensure-venv');
 const READY_TIMEOUT_MS = 90_000;
 /** Qdrant flushes every collection on SIGTERM before it exits: give it time before SIGKILL. */
 export const STOP_GRACE_MS = 30_000;
-
-/** Exit codes for whoever turns a ServerError into a process exit (the bench). */
-export const EXIT = { usage: 2, unreachable: 3, missingTool: 4 } as const;
-
-/** A failure meant for a person: one line naming the fix, an exit code, maybe a log tail. */
-export class ServerError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number = EXIT.usage,
-    readonly details: string[] = [],
-  ) {
-    super(message);
-    this.name = 'ServerError';
-  }
-}
 
 export type Engine = 'qdrant' | 'qdrant-local';
 /** The engine `bin/serve` runs, and its executable (the qdrant binary, or the venv's python). */
@@ -70,7 +56,7 @@ export interface ServerOptions {
 /**
  * Runs one of qdrant-local's `bin/` scripts to its end and returns the last line of its stdout.
  * Both speak the same way on stderr: progress lines (passed on here as they come), and on failure
- * one `error: …` line, maybe followed by indented details, which become the ServerError.
+ * one `error: …` line, maybe followed by indented details, which become the PersonError.
  */
 async function runBinScript(script: string, args: string[]): Promise<string> {
   const child = spawn('bash', [script, ...args], { cwd: QDRANT_LOCAL_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -99,7 +85,7 @@ async function runBinScript(script: string, args: string[]): Promise<string> {
   const message = first.startsWith('error: ') ? first.slice('error: '.length) : `${script} failed (exit ${code}): run it by hand to see why`;
   // ensure-venv's (and so serve's) 3 no python3 >= 3.10, 4 no venv/pip, 5 pip install failed: a missing tool.
   const exitCode = code !== null && [3, 4, 5].includes(code) ? EXIT.missingTool : EXIT.usage;
-  throw new ServerError(message, exitCode, rest.map((l) => l.replace(/^ {2}/, '')));
+  throw new PersonError(message, exitCode, rest.map((l) => l.replace(/^ {2}/, '')));
 }
 
 /**
@@ -123,7 +109,7 @@ function serveArgs(opts: ServerOptions & { port: number; grpcPort: number }): st
 export async function serverRuntime(args: string[] = []): Promise<Runtime> {
   const answer = await runBinScript(SERVE, ['--which', ...args]);
   const engine = answer.slice(0, answer.indexOf(' '));
-  if (engine !== 'qdrant' && engine !== 'qdrant-local') throw new ServerError(`${SERVE} --which answered ${JSON.stringify(answer)}: run it by hand to see why`);
+  if (engine !== 'qdrant' && engine !== 'qdrant-local') throw new PersonError(`${SERVE} --which answered ${JSON.stringify(answer)}: run it by hand to see why`);
   return { engine, path: answer.slice(engine.length + 1) };
 }
 
@@ -137,7 +123,7 @@ function spawnServe(args: string[], opts: { apiKey?: string; logPath: string }):
   // The API key goes through the environment, never argv (visible in `ps`).
   const env = { ...process.env, ...(opts.apiKey ? { QDRANT__SERVICE__API_KEY: opts.apiKey } : {}) };
   const pid = startProcessGroup({ command: 'bash', args: [SERVE, ...args], env, cwd: QDRANT_LOCAL_DIR, logPath: opts.logPath });
-  if (pid === null) throw new ServerError(`${SERVE} could not be started: is bash installed?`, EXIT.missingTool);
+  if (pid === null) throw new PersonError(`${SERVE} could not be started: is bash installed?`, EXIT.missingTool);
   return pid; // an error after this is seen by the liveness check while waiting for ready
 }
 
@@ -171,7 +157,7 @@ export async function startServer(opts: ServerOptions): Promise<StartedServer> {
     const lines = tailLog(opts.logPath);
     await stopProcess(pid);
     const what = outcome === 'exited' ? 'exited during start-up' : `did not become ready within ${READY_TIMEOUT_MS / 1000} s`;
-    throw new ServerError(`${runtime.engine} ${what} (log: ${opts.logPath}); its last log lines:`, EXIT.unreachable, lines);
+    throw new PersonError(`${runtime.engine} ${what} (log: ${opts.logPath}); its last log lines:`, EXIT.unreachable, lines);
   }
   return {
     info: { url, engine: runtime.engine, version, pid, log: opts.logPath, storagePath: opts.storagePath },
