@@ -13,16 +13,24 @@ import { classify, errorBody, errorSchema, GatewayError, jsonMessage } from './e
 import { registerGraphql } from './graphql/plugin.ts';
 import { HealthChecks } from './health/checks.ts';
 import { GatewayMetrics } from './observability/metrics.ts';
+import { registerFaults } from './faults.ts';
 import { QdrantClient } from './qdrant/client.ts';
 import { connectRedis } from './redis/connection.ts';
+import { InstanceRegistry } from './registry/instances.ts';
 import { collectionRoutes } from './routes/collections.ts';
 import { healthRoutes } from './routes/health.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { vectorRoutes } from './routes/vectors.ts';
 import { VectorService } from './vectors/service.ts';
 import { registerAccessControl } from './security/access.ts';
+import { SlotState } from './slot/state.ts';
 import { registerRateLimit } from './security/rate-limit.ts';
 import { formatValidationErrors } from './validation.ts';
+
+/** Server keepAliveTimeout: must stay above nginx's upstream keepalive_timeout (10 s). */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** Server headersTimeout (bounded by request_timeout_ms). */
+export const HEADERS_TIMEOUT_MS = 10_000;
 
 export interface BuildOptions {
   config: GatewayConfig;
@@ -54,6 +62,13 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: !gw.access_log }),
     bodyLimit: gw.body_limit_bytes,
     requestTimeout: gw.request_timeout_ms,
+    // Idle keep-alive connections stay open 65 s: longer than nginx keeps an upstream connection
+    // cached (keepalive_timeout 10s in nginx/nginx.conf.template), so the slot never closes one
+    // nginx may still reuse (a request on it would fail). Keep it above 10 s.
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    // app.close() closes the idle connections left; server.ts calls it only after draining
+    // (src/slot/listeners.ts), never while nginx may still reuse one.
+    forceCloseConnections: 'idle',
     trustProxy: prod.security.trusted_proxies.length > 0 ? prod.security.trusted_proxies : false,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
@@ -63,6 +78,10 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
     schemaErrorFormatter: formatValidationErrors,
   });
+
+  // the headers of a request must come within this (an idle keep-alive connection is not
+  // subject to it; Node wants it at most requestTimeout)
+  app.server.headersTimeout = Math.min(HEADERS_TIMEOUT_MS, gw.request_timeout_ms);
 
   const metrics = new GatewayMetrics({ defaultMetrics: prod.monitoring.metrics_enabled, labels: { slot: config.slot } });
   const qdrantConf = prod.configuration.qdrant;
@@ -97,6 +116,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     ? new RedisSearchCache(redis, prod.configuration.cache.ttl_s, 'gw:', () => undefined)
     : new NoSearchCache();
   const registry = new CollectionRegistry(qdrant, config.collections, config.models);
+  const registryConf = config.orchestration.service_orchestration.service_registry;
   const ctx: GatewayContext = {
     config,
     qdrant,
@@ -111,9 +131,20 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     })),
     health: new HealthChecks(config, qdrant, redis, metrics),
     rateLimiter: null,
-    version: config.deployment.deployment.version,
+    version: config.version,
     startedAt: new Date(),
+    slot: new SlotState({ socketPath: config.socketPath, activeLink: config.activeLink }),
+    instances: new InstanceRegistry({
+      redis,
+      enabled: registryConf.enabled,
+      prefix: registryConf.key_prefix,
+      heartbeatS: registryConf.heartbeat_s,
+      ttlS: registryConf.ttl_s,
+      instanceId: config.instanceId,
+      log: app.log,
+    }),
   };
+  app.decorate('gateway', ctx);
   app.addSchema(errorSchema);
 
   // Fastify's JSON parser (with its prototype-poisoning protection), with a message that says
@@ -156,9 +187,16 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     reply.code(404).send(errorBody('GW_ERR_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`, String(req.id)));
   });
 
+  const slotName = config.slot;
+  const slotState = ctx.slot;
   app.addHook('onRequest', async (req, reply) => {
     metrics.inFlight.inc();
     reply.header('x-request-id', req.id);
+    reply.header('x-gateway-slot', slotName);
+    reply.header('x-gateway-version', ctx.version);
+    // not the active slot (nginx may reuse a connection it cached to it before a switch), or
+    // draining: Node closes the connection after this response, so nobody reuses it
+    if (slotState.closeConnections()) reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (req, reply) => {
     metrics.inFlight.dec();
@@ -169,6 +207,10 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     allowlist: prod.security.ip_allowlist.length > 0 ? blockListOf(prod.security.ip_allowlist) : null,
     apiKeys: prod.security.api_key_auth ? config.apiKeys : null,
   });
+  if (config.faults) {
+    app.log.warn({ faults: config.faults.text }, 'GATEWAY_FAULTS is set: this slot injects faults (a rollback drill)');
+    registerFaults(app, config.faults);
+  }
   if (prod.security.rate_limiting) {
     ctx.rateLimiter = await registerRateLimit(app, {
       deferrable: cache.countsRates,
@@ -220,6 +262,7 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   healthTimer.unref();
   app.addHook('onClose', async () => {
     clearInterval(healthTimer);
+    ctx.instances.halt();
     await qdrant.close().catch(() => undefined);
     if (redis && opts.redis === undefined) redis.disconnect();
   });

@@ -5,6 +5,8 @@ import type { GatewayConfig } from './config/load.ts';
 import type { HealthChecks } from './health/checks.ts';
 import type { GatewayMetrics } from './observability/metrics.ts';
 import type { QdrantClient } from './qdrant/client.ts';
+import type { InstanceRegistry } from './registry/instances.ts';
+import type { SlotState } from './slot/state.ts';
 import type { RateLimiter } from './security/rate-limit.ts';
 import type { VectorService } from './vectors/service.ts';
 
@@ -20,6 +22,18 @@ export interface GatewayContext {
   health: HealthChecks;
   /** Set when routes count their rate-limit hit in their cache lookup (see security/rate-limit.ts). */
   rateLimiter: RateLimiter | null;
+  /** The version this slot reports (GATEWAY_VERSION, else deployment.yaml's). */
   version: string;
   startedAt: Date;
+  /** Active (the front door's link points here) and draining. */
+  slot: SlotState;
+  /** This slot's entry in the service registry (server.ts starts and stops it). */
+  instances: InstanceRegistry;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The gateway's shared context (server.ts reaches the slot state and the registry through it). */
+    gateway: GatewayContext;
+  }
 }

@@ -1,10 +1,22 @@
 /**
- * Starts one gateway slot: loads and validates the configuration, builds the app, listens,
- * and on SIGTERM/SIGINT stops accepting, drains in-flight requests and exits.
+ * Starts one gateway slot: loads and validates the configuration, builds the app, listens on
+ * TCP and (GATEWAY_SOCKET) a unix socket, registers in the service registry; on SIGTERM/SIGINT
+ * stops gracefully (the blue/green contract):
+ * 1. deregister (DEL the registry entry), so nobody picks this slot any more;
+ * 2. unlink the socket file, so no new front-door connection reaches it;
+ * 3. drain: every response now carries `Connection: close`; wait until no connection is open
+ *    (an idle one is closed only after nginx would have dropped it, see slot/listeners.ts) or
+ *    the drain window passes: deployment.yaml rollout.drain_timeout_s, bounded by
+ *    production.yaml api_gateway.shutdown_grace_ms less CLOSE_RESERVE_MS;
+ * 4. close (the requests still running finish), exit 0. Past shutdown_grace_ms: exit 1.
  */
 import { boot } from './boot.ts';
 import { ExitCode } from './cli/exit-codes.ts';
 import { DEFAULT_CONFIG_DIR } from './config/load.ts';
+import { SlotListeners } from './slot/listeners.ts';
+
+/** The part of shutdown_grace_ms kept for closing after the drain window. */
+const CLOSE_RESERVE_MS = 1000;
 
 const booted = await boot(process.env.GATEWAY_CONFIG_DIR || DEFAULT_CONFIG_DIR, process.env);
 if (!booted.ok) {
@@ -15,35 +27,57 @@ if (!booted.ok) {
 }
 const { app, config } = booted;
 const prod = config.production.production_deployment;
+const gw = prod.configuration.api_gateway;
+const ctx = app.gateway;
 
+let listeners: SlotListeners;
 try {
-  await app.listen({ host: prod.configuration.api_gateway.host, port: prod.configuration.api_gateway.port });
+  listeners = await SlotListeners.open(app, { host: gw.host, port: gw.port, socketPath: config.socketPath });
 } catch (err) {
   app.log.fatal({ err }, 'gateway failed to start');
   process.exit(1);
 }
-app.log.info({ slot: config.slot, environment: prod.environment }, 'gateway ready');
+ctx.slot.recheck();
 
 let closing = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, 'shutting down: draining in-flight requests');
+    const started = Date.now();
     const force = setTimeout(() => {
-      app.log.error('drain timed out: exiting');
+      app.log.error('shutdown took longer than shutdown_grace_ms: exiting');
       process.exit(1);
-    }, prod.configuration.api_gateway.shutdown_grace_ms);
+    }, gw.shutdown_grace_ms);
     force.unref();
-    app.close().then(
-      () => {
-        app.log.info('drained: bye');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        app.log.error({ err }, 'error while closing');
-        process.exit(1);
-      },
-    );
+    const drainMs = Math.max(0, Math.min(config.deployment.deployment.rollout.drain_timeout_s * 1000, gw.shutdown_grace_ms - CLOSE_RESERVE_MS));
+    void (async () => {
+      const deregistered = await ctx.instances.deregister();
+      const unlinked = listeners.unlinkSocket();
+      ctx.slot.draining = true;
+      app.log.info({ signal, deregistered, socket_unlinked: unlinked, connections: listeners.openConnections(), drain_ms: drainMs }, 'shutting down: draining');
+      const outcome = await listeners.drain(started + drainMs);
+      app.log.info({ outcome, left: listeners.openConnections(), idle: listeners.idleConnections(), ms: Date.now() - started }, outcome === 'drained' ? 'drained: closing' : 'drain window over: closing what is left');
+      await listeners.close();
+      app.log.info('closed: bye');
+      process.exit(0);
+    })().catch((err: unknown) => {
+      app.log.error({ err }, 'error while shutting down');
+      process.exit(1);
+    });
   });
 }
+
+// registered once the signal handlers are in place: a stop during registration deregisters
+await ctx.instances.start(() => ({
+  id: config.instanceId,
+  service: 'gateway',
+  slot: config.slot,
+  version: ctx.version,
+  url: listeners.url,
+  socket: listeners.socketPath,
+  pid: process.pid,
+  started_at: ctx.startedAt.toISOString(),
+  active: ctx.slot.active(),
+}));
+app.log.info({ slot: config.slot, version: ctx.version, instance: config.instanceId, url: listeners.url, socket: listeners.socketPath, environment: prod.environment }, 'gateway ready');

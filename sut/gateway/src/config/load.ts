@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import type { ZodIssue } from 'zod';
 import { bootProblems } from './bootable.ts';
+import { readSlotEnvironment, type SlotEnvironment } from './slot-env.ts';
 import {
   CONFIG_FILES, MODEL_NAMES,
   type ConfigFileName, type DeploymentFile, type Distance, type HealthChecksFile, type OrchestrationFile, type ProductionFile,
@@ -29,7 +30,7 @@ export interface ModelSpec {
   endpoint: string | null;
 }
 
-export interface GatewayConfig {
+export interface GatewayConfig extends SlotEnvironment {
   configDir: string;
   production: ProductionFile;
   deployment: DeploymentFile;
@@ -125,6 +126,10 @@ export function loadConfig(configDir: string = DEFAULT_CONFIG_DIR, env: Env = pr
     apiKeys = keys.keys;
   }
   if (env.GATEWAY_BUILD) overrides.push('GATEWAY_BUILD');
+  // the blue/green contract's variables (version, instance id, socket, active link, faults)
+  const slotEnv = readSlotEnvironment(env, slot, deployment?.deployment.version);
+  problems.push(...slotEnv.problems);
+  overrides.push(...slotEnv.set);
   // what the gateway refuses at start-up beyond the shapes: the same checks build() runs
   if (production) {
     for (const p of bootProblems({ production, apiKeys, overrides })) {
@@ -155,6 +160,7 @@ export function loadConfig(configDir: string = DEFAULT_CONFIG_DIR, env: Env = pr
       apiKeys,
       slot,
       build: env.GATEWAY_BUILD || 'dev',
+      ...slotEnv.value,
       overrides,
       models,
       collections,

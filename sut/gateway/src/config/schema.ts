@@ -11,6 +11,9 @@ const cidr = z.string().refine(isCidr, { message: 'must be a CIDR such as 127.0.
 const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), { message: 'must be an http(s) URL' });
 const redisUrl = z.string().url().refine((u) => /^rediss?:\/\//.test(u), { message: 'must be a redis:// URL' });
 const positiveInt = z.number().int().positive();
+/** A version label, sent as a header value: printable ASCII without spaces. */
+export const VERSION_LABEL = /^[\x21-\x7e]{1,128}$/;
+const versionLabel = z.string().regex(VERSION_LABEL, 'must be 1-128 printable ASCII characters without spaces (it is sent as the x-gateway-version header)');
 /** Trusted proxies: a /0 would let every client set X-Forwarded-For (and Fastify's proxy-addr refuses it). */
 const proxyCidr = cidr.refine((c) => !isCidr(c) || Number(c.split('/')[1]) > 0, { message: 'a /0 prefix would trust every client as a proxy (any client could set X-Forwarded-For): list the proxies\' own addresses' });
 
@@ -112,13 +115,26 @@ export const productionSchema = z.object({
 
 export const deploymentSchema = z.object({
   deployment: z.object({
-    version: z.string().min(1),
+    // also sent as the x-gateway-version header: printable ASCII, no spaces
+    version: versionLabel,
     strategy: z.enum(['blue_green', 'rolling', 'recreate']),
     slots: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).min(1),
     active_slot: z.string(),
     load_balancer: z.object({ type: z.literal('nginx'), listen_port: z.number().int().min(1).max(65535), health_check_path: z.string().startsWith('/') }).strict(),
     rollout: z.object({ health_check_retries: z.number().int().min(0), health_check_timeout_s: positiveInt, drain_timeout_s: positiveInt }).strict(),
     rollback: z.object({ enabled: z.boolean(), automatic_on_failed_health_check: z.boolean(), keep_previous_slot: z.boolean() }).strict(),
+    // The deployer's post-switch analysis (read by the suite's deployer from this file): `count`
+    // intervals of `interval_s`, probe traffic at `probe_rate_per_s` through the front door; an
+    // interval fails when its error rate exceeds `max_error_rate` or its p95 `max_p95_ms`; more
+    // than `failure_limit` failed intervals roll back.
+    analysis: z.object({
+      interval_s: z.number().gt(0),
+      count: positiveInt,
+      failure_limit: z.number().int().min(0),
+      max_error_rate: z.number().min(0).max(1),
+      max_p95_ms: z.number().gt(0),
+      probe_rate_per_s: z.number().gt(0),
+    }).strict(),
   }).strict().refine((d) => d.slots.includes(d.active_slot), { message: 'active_slot must be one of slots', path: ['active_slot'] }),
 }).strict();
 
@@ -132,7 +148,18 @@ export const orchestrationSchema = z.object({
   service_orchestration: z.object({
     start_order: z.array(z.string()).min(1),
     services: z.record(z.string(), orchestratedService),
-    service_registry: z.object({ enabled: z.boolean(), backend: z.literal('redis'), key_prefix: z.string(), ttl_s: positiveInt }).strict(),
+    // Each gateway slot SETs <key_prefix>gateway:<instance id> EX ttl_s every heartbeat_s
+    // (src/registry/instances.ts): a key outlives a missed beat only while ttl_s > heartbeat_s.
+    service_registry: z.object({
+      enabled: z.boolean(),
+      backend: z.literal('redis'),
+      key_prefix: z.string(),
+      heartbeat_s: z.number().gt(0),
+      ttl_s: positiveInt,
+    }).strict().refine((r) => r.ttl_s > r.heartbeat_s, {
+      message: 'ttl_s must be greater than heartbeat_s (an entry would expire between two heartbeats)',
+      path: ['ttl_s'],
+    }),
   }).strict().superRefine((o, ctx) => {
     for (const [name, svc] of Object.entries(o.services)) {
       if (!o.start_order.includes(name)) ctx.addIssue({ code: 'custom', path: ['start_order'], message: `service ${name} is missing from start_order` });
@@ -157,6 +184,13 @@ export const healthChecksSchema = z.object({
       api_gateway: z.object({ endpoint: z.string().startsWith('/'), timeout_ms: positiveInt }).strict(),
       disk: z.object({ path: z.string(), min_free_ratio: z.number().min(0).max(1) }).strict(),
       memory: z.object({ max_rss_mb: positiveInt }).strict(),
+    }).strict(),
+    // How a deployer waits for a new slot to start: a probe of the slot's health every
+    // interval_ms, each with timeout_ms, giving up after failure_threshold failed probes.
+    startup: z.object({
+      interval_ms: positiveInt,
+      timeout_ms: positiveInt,
+      failure_threshold: positiveInt,
     }).strict(),
   }).strict(),
 }).strict();

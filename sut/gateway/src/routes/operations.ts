@@ -2,10 +2,29 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../config/load.ts';
 import type { GatewayContext } from '../context.ts';
+import { readDeploymentView } from '../registry/deployments.ts';
 import { errorResponses, freeObject } from './schemas.ts';
 import { readinessChecks } from './readiness.ts';
 
 const tags = ['operations'];
+
+/** A service registry entry (src/registry/instances.ts), other keys passed through. */
+const instanceEntry = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    id: { type: 'string' },
+    service: { type: 'string' },
+    slot: { type: 'string' },
+    version: { type: 'string' },
+    url: { type: 'string' },
+    socket: { type: ['string', 'null'] },
+    pid: { type: 'integer' },
+    started_at: { type: 'string' },
+    heartbeat_at: { type: 'string' },
+    active: { type: 'boolean' },
+  },
+} as const;
 
 const deploymentStatus = {
   type: 'object',
@@ -18,8 +37,19 @@ const deploymentStatus = {
     environment: { type: 'string' },
     started_at: { type: 'string' },
     uptime_s: { type: 'number' },
+    instance_id: { type: 'string' },
+    /** The front door's link points at this slot (always true without GATEWAY_ACTIVE_LINK). */
+    active: { type: 'boolean' },
+    /** Live service registry entries (gateway slots), sorted by slot. */
+    instances: { type: 'array', items: instanceEntry },
+    /** Redis `vdb:deployment:current` (written by the deployer), or null. */
+    current: { anyOf: [{ type: 'null' }, freeObject] },
+    /** Redis `vdb:deployment:history`, newest first, at most 20. */
+    history: { type: 'array', items: freeObject },
+    /** False when Redis did not answer (instances, current and history are then empty). */
+    registry_available: { type: 'boolean' },
   },
-  required: ['status', 'version', 'build', 'slot', 'strategy', 'environment', 'started_at', 'uptime_s'],
+  required: ['status', 'version', 'build', 'slot', 'strategy', 'environment', 'started_at', 'uptime_s', 'instance_id', 'active', 'instances', 'current', 'history', 'registry_available'],
 } as const;
 
 export function operationsRoutes(ctx: GatewayContext) {
@@ -101,8 +131,13 @@ export function operationsRoutes(ctx: GatewayContext) {
     });
 
     app.get('/api/v1/deployment/status', {
-      schema: { tags, summary: 'Version, build, slot and start time of this gateway', response: { 200: deploymentStatus, ...errorResponses } },
-    }, async () => deployment());
+      schema: { tags, summary: 'Version, build, slot and start time of this gateway; whether it is active; the registry\'s live slots and the deployer\'s records', response: { 200: deploymentStatus, ...errorResponses } },
+    }, async () => ({
+      ...deployment(),
+      instance_id: ctx.config.instanceId,
+      active: ctx.slot.active(),
+      ...(await readDeploymentView(ctx.redis, ctx.config.orchestration.service_orchestration.service_registry.key_prefix)),
+    }));
 
     app.get('/api/v1/deployment/diagnostics', {
       schema: { tags, summary: 'Deployment, process, dependencies and collections (no secrets)', response: { 200: freeObject, ...errorResponses } },
@@ -127,6 +162,16 @@ export function operationsRoutes(ctx: GatewayContext) {
           ip_allowlist: prod.security.ip_allowlist,
         },
         collections: ctx.registry.ensured,
+        slot: {
+          instance_id: ctx.config.instanceId,
+          active: ctx.slot.active(),
+          draining: ctx.slot.draining,
+          socket: ctx.config.socketPath,
+          active_link: ctx.config.activeLink,
+          registry_key: ctx.instances.key,
+          // GATEWAY_FAULTS (rollback drills), or null
+          faults: ctx.config.faults?.text ?? null,
+        },
       };
     });
 

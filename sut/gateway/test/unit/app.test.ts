@@ -117,6 +117,36 @@ describe('gateway app (inject)', () => {
     expect((await gw.inject({ url: '/api/v1/models', headers: { 'x-api-key': LOAD_KEY } })).statusCode).toBe(200);
   });
 
+  it('names its slot and version on every response, errors included', async () => {
+    const responses = [
+      await gw.inject({ url: '/health' }),
+      await gw.inject({ url: '/api/v1/models' }), // 401
+      await gw.inject({ url: '/health', remoteAddress: '127.0.0.2' }), // 403
+      await gw.inject({ url: '/api/v1/nothing', headers: { 'x-api-key': LOAD_KEY } }), // 404
+      await gw.inject(search({ collection: 'test', query_vector: [] })), // 400
+      await gw.inject(search({ collection: 'test', query_vector: [0.1, 0.2, 0.3] })), // 503 (no Qdrant)
+      await gw.inject({ method: 'POST', url: '/graphql', headers: { 'x-api-key': LOAD_KEY, 'content-type': 'application/json' }, payload: '{"query":"{ models { name } }"}' }),
+    ];
+    expect(responses.map((r) => r.statusCode)).toEqual([200, 401, 403, 404, 400, 503, 200]);
+    for (const r of responses) {
+      expect(r.headers['x-gateway-slot'], r.body).toBe('blue');
+      expect(r.headers['x-gateway-version'], r.body).toBe('1.0.0');
+      // standalone (no GATEWAY_ACTIVE_LINK): always active, connections kept
+      expect(r.headers.connection).not.toBe('close');
+    }
+  });
+
+  it('reports its deployment status, with an empty registry view when Redis is down', async () => {
+    const res = await gw.inject({ url: '/api/v1/deployment/status', headers: { 'x-api-key': LOAD_KEY } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      status: 'running', version: '1.0.0', build: 'dev', slot: 'blue', strategy: 'blue_green', environment: 'local',
+      started_at: expect.any(String), uptime_s: expect.any(Number),
+      instance_id: expect.stringMatching(/^blue-\d+-[0-9a-f]{4}$/), active: true,
+      instances: [], current: null, history: [], registry_available: false,
+    });
+  });
+
   it('publishes an OpenAPI document generated from the route schemas', async () => {
     const res = await gw.inject({ url: '/openapi.json' });
     expect(res.statusCode).toBe(200);

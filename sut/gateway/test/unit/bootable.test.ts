@@ -87,6 +87,13 @@ const CASES: Case[] = [
   { name: 'a model collection that is also an extra collection', edits: [[/ {2}imp:\n {4}replicas: 1\n/, '  imp:\n    collection: "test"\n    replicas: 1\n']], refused: /collection test is defined twice/ },
   { name: 'a slot deployment.yaml does not list', env: { GATEWAY_SLOT: 'purple' }, refused: /GATEWAY_SLOT: purple is not one of/ },
   { name: 'a key for an unknown role', env: { GATEWAY_API_KEYS: 'admin=admin-key-0123456789abcdef' }, refused: /GATEWAY_API_KEYS: role admin is not in security\.rate_limits/ },
+  { name: 'fault injection for a drill', env: { GATEWAY_FAULTS: 'after=100,abort=503:0.5,delay_ms=300' }, refused: null },
+  { name: 'fault injection with a typo', env: { GATEWAY_FAULTS: 'after=100,abrot=503' }, refused: /^GATEWAY_FAULTS: unknown key abrot \(syntax: / },
+  { name: 'fault injection with a status outside the catalogue', env: { GATEWAY_FAULTS: 'abort=418' }, refused: /^GATEWAY_FAULTS: abort=418: the status must be one of 500, 502, 503, 504/ },
+  { name: 'a socket and an active link', env: { GATEWAY_SOCKET: '/tmp/vdb-gw-x/gateway-blue.sock', GATEWAY_ACTIVE_LINK: '/tmp/vdb-gw-x/active.sock' }, refused: null },
+  { name: 'an active link without a socket', env: { GATEWAY_ACTIVE_LINK: '/tmp/vdb-gw-x/active.sock' }, refused: /^GATEWAY_ACTIVE_LINK: is set without GATEWAY_SOCKET/ },
+  { name: 'a socket path longer than a unix socket holds', env: { GATEWAY_SOCKET: `/tmp/${'d'.repeat(100)}/gateway-blue.sock` }, refused: /^GATEWAY_SOCKET: \/tmp\/d+\/gateway-blue\.sock is 123 bytes; a unix socket path holds at most 107/ },
+  { name: 'a version that cannot be a header', env: { GATEWAY_VERSION: '1.0 beta' }, refused: /^GATEWAY_VERSION: must be 1-128 printable ASCII characters without spaces/ },
 ];
 
 describe('validate-config accepts exactly what the gateway boots with', () => {

@@ -77,6 +77,48 @@ describe('gateway configuration', () => {
     expect(r.problems.join('\n')).toMatch(/security\.ip_allowlist\.0: must be a CIDR/);
   });
 
+  it('ships the blue/green settings: analysis, startup, registry heartbeat and TTL, a drain that fits the grace', () => {
+    const r = loadConfig(DEFAULT_CONFIG_DIR, { GATEWAY_API_KEYS: 'load=aaaaaaaaaaaaaaaa' });
+    if (!r.ok) throw new Error(r.problems.join('\n'));
+    expect(r.config.deployment.deployment.analysis).toEqual({ interval_s: 2, count: 5, failure_limit: 1, max_error_rate: 0.01, max_p95_ms: 250, probe_rate_per_s: 20 });
+    expect(r.config.healthChecks.health_checks.startup).toEqual({ interval_ms: 250, timeout_ms: 2000, failure_threshold: 480 });
+    expect(r.config.orchestration.service_orchestration.service_registry).toMatchObject({ key_prefix: 'vdb:services:', heartbeat_s: 2, ttl_s: 6 });
+    // the whole drain window (drain_timeout_s) fits in shutdown_grace_ms with a second to close
+    expect(r.config.production.production_deployment.configuration.api_gateway.shutdown_grace_ms - 1000).toBeGreaterThanOrEqual(r.config.deployment.deployment.rollout.drain_timeout_s * 1000);
+  });
+
+  it('refuses a registry TTL that does not outlive a heartbeat, and fractional analysis counts', () => {
+    const dir = copyConfig();
+    const orch = join(dir, 'service-orchestration.yaml');
+    writeFileSync(orch, readFileSync(orch, 'utf8').replace('ttl_s: 6', 'ttl_s: 2'));
+    const dep = join(dir, 'deployment.yaml');
+    writeFileSync(dep, readFileSync(dep, 'utf8').replace('count: 5', 'count: 2.5').replace('interval_s: 2', 'interval_s: 0.5').replace('max_p95_ms: 250', 'max_p95_ms: 12.5'));
+    const r = loadConfig(dir, { GATEWAY_API_KEYS: 'load=aaaaaaaaaaaaaaaa' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems).toEqual([
+      'deployment.yaml: deployment.analysis.count: Expected integer, received float',
+      'service-orchestration.yaml: service_orchestration.service_registry.ttl_s: ttl_s must be greater than heartbeat_s (an entry would expire between two heartbeats)',
+    ]);
+  });
+
+  it('takes the slot\'s version, instance id, socket, link and faults from the environment', () => {
+    const base = loadConfig(DEFAULT_CONFIG_DIR, { GATEWAY_API_KEYS: 'load=aaaaaaaaaaaaaaaa', GATEWAY_SLOT: 'green' });
+    if (!base.ok) throw new Error(base.problems.join('\n'));
+    expect(base.config).toMatchObject({ version: '1.0.0', socketPath: null, activeLink: null, faults: null });
+    expect(base.config.instanceId).toMatch(new RegExp(`^green-${process.pid}-[0-9a-f]{4}$`));
+    const r = loadConfig(DEFAULT_CONFIG_DIR, {
+      GATEWAY_API_KEYS: 'load=aaaaaaaaaaaaaaaa', GATEWAY_VERSION: '1.1.0-rc1', GATEWAY_INSTANCE_ID: 'blue-a',
+      GATEWAY_SOCKET: '/tmp/vdb-gw-t/gateway-blue.sock', GATEWAY_ACTIVE_LINK: '/tmp/vdb-gw-t/active.sock', GATEWAY_FAULTS: 'after=10,abort=502:0.25',
+    });
+    if (!r.ok) throw new Error(r.problems.join('\n'));
+    expect(r.config).toMatchObject({
+      version: '1.1.0-rc1', instanceId: 'blue-a', socketPath: '/tmp/vdb-gw-t/gateway-blue.sock', activeLink: '/tmp/vdb-gw-t/active.sock',
+      faults: { after: 10, abort: { status: 502, code: 'GW_ERR_UPSTREAM', p: 0.25 }, delay: null },
+    });
+    expect(r.config.overrides).toEqual(expect.arrayContaining(['GATEWAY_VERSION', 'GATEWAY_INSTANCE_ID', 'GATEWAY_SOCKET', 'GATEWAY_ACTIVE_LINK', 'GATEWAY_FAULTS']));
+  });
+
   it('parses API keys by role and refuses unknown roles and short keys', () => {
     const r = parseApiKeys('load=0123456789abcdef, admin=0123456789abcdef0, limited=short', ['load', 'limited']);
     expect([...r.keys]).toEqual([['0123456789abcdef', 'load']]);
