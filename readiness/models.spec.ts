@@ -40,12 +40,13 @@ describe.each([...MODELS])('%s', (model) => {
     }
   });
 
-  test('collection is green and holds indexed vectors', async () => {
+  // Qdrant: green, yellow (optimizing) and grey (optimizations pending, e.g. after a restart) serve; red does not
+  test('collection serves (green, yellow or grey, not red) and holds indexed vectors', async () => {
     const cfg = await modelConfig(model);
     const r = await gw.get(`/api/v1/models/${model}/health`);
     expectStatus(r, 200, `${model} health`);
     const body = r.json();
-    expect(body.collection_status, 'collection status').toBe('green');
+    expect(['green', 'yellow', 'grey'], 'collection status (red or missing: it does not serve)').toContain(body.collection_status);
     expect(body.points_count, 'points in the collection').toBeGreaterThan(0);
     expect(typeof body.indexed_vectors_count, 'indexed_vectors_count reported').toBe('number');
     expect(body.dimension, 'dimension in model health').toBe(cfg.dimension);

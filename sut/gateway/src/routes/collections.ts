@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.ts';
+import { statusMeaning } from '../collections/status.ts';
 import { GatewayError } from '../errors.ts';
 import { collectionParams, errorResponses } from './schemas.ts';
 
@@ -26,6 +27,8 @@ const modelHealth = {
     collection: { type: 'string' },
     status: { type: 'string', enum: ['healthy', 'degraded', 'unhealthy'] },
     collection_status: { type: 'string' },
+    serving: { type: 'boolean' },
+    optimizer: { type: 'string', enum: ['idle', 'optimizing', 'pending', 'failed', 'unknown'] },
     points_count: { type: ['integer', 'null'] },
     indexed_vectors_count: { type: ['integer', 'null'] },
     dimension: { type: ['integer', 'null'] },
@@ -39,7 +42,7 @@ const modelHealth = {
     },
     checked_at: { type: 'string' },
   },
-  required: ['model', 'collection', 'status', 'collection_status', 'points_count', 'indexed_vectors_count', 'dimension', 'distance', 'endpoint', 'checked_at'],
+  required: ['model', 'collection', 'status', 'collection_status', 'serving', 'optimizer', 'points_count', 'indexed_vectors_count', 'dimension', 'distance', 'endpoint', 'checked_at'],
 } as const;
 
 type Vectors = { size?: number; distance?: string };
@@ -119,7 +122,9 @@ export function collectionRoutes(ctx: GatewayContext) {
         describe(model.collection).catch(() => null),
         model.endpoint ? probeEndpoint(model.endpoint, ctx.config.healthChecks.health_checks.timeout_s * 1000) : Promise.resolve(null),
       ]);
-      const collectionOk = info !== null && (info.status === 'green' || info.status === 'yellow') && info.dimension === model.vectorSize;
+      // grey (optimizations pending, e.g. after a restart) and yellow (optimizing) serve: only red fails
+      const meaning = statusMeaning(info?.status);
+      const collectionOk = info !== null && meaning.serves && info.dimension === model.vectorSize;
       const status = !collectionOk ? 'unhealthy' : endpoint && endpoint.status !== 'healthy' ? 'degraded' : 'healthy';
       if (status === 'unhealthy') reply.code(503);
       return {
@@ -127,6 +132,8 @@ export function collectionRoutes(ctx: GatewayContext) {
         collection: model.collection,
         status,
         collection_status: info?.status ?? 'missing',
+        serving: info !== null && meaning.serves,
+        optimizer: meaning.optimizer,
         points_count: info?.points_count ?? null,
         indexed_vectors_count: info?.indexed_vectors_count ?? null,
         dimension: info?.dimension ?? null,
