@@ -43,7 +43,8 @@ program
     else {
       for (const s of st.services) {
         const state = !s.alive ? 'DOWN' : s.healthy ? 'healthy' : 'UNHEALTHY';
-        console.log(`${s.name.padEnd(16)} ${state.padEnd(10)} pid ${String(s.pid).padEnd(8)} ${s.url ?? ''}`);
+        const slot = s.version !== undefined ? ` ${s.version}${s.active ? ' (active)' : ' (standby)'}` : '';
+        console.log(`${s.name.padEnd(16)} ${state.padEnd(10)} pid ${String(s.pid).padEnd(8)} ${s.url ?? ''}${slot}`);
       }
     }
     return st.healthy ? ExitCode.Ok : st.running ? ExitCode.Failed : ExitCode.Unreachable;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StackInfo } from './types.ts';
@@ -9,7 +9,8 @@ import { httpOk } from './process.ts';
 import { QDRANT_GRPC_SEED_PORT, QDRANT_SEED_PORT, QDRANT_STOP_GRACE_MS, qdrantReady, startQdrant } from './services/qdrant.ts';
 import { REDIS_SEED_PORT, redisPing, startRedis } from './services/redis.ts';
 import { startGatewayTier } from './services/gateway.ts';
-import { UserError } from '../util/errors.ts';
+import { makeRunDir, readActiveLink } from './active-link.ts';
+import { UnreachableError, UserError } from '../util/errors.ts';
 import { stackDir } from '../util/paths.ts';
 
 export const STACK_FILE = 'stack.json';
@@ -32,6 +33,10 @@ export interface ServiceStatus {
   healthy: boolean;
   url?: string;
   log: string;
+  /** Gateway slots: the version the slot reports (stack.json). */
+  version?: string;
+  /** Gateway slots: whether the front door's link points at it. */
+  active?: boolean;
 }
 
 export interface StackStatus {
@@ -54,8 +59,20 @@ export function readStackInfo(dir?: string): StackInfo | null {
 }
 
 export function writeStackInfo(info: StackInfo): void {
-  // It holds API keys: readable by the owner only.
-  writeFileSync(join(info.dir, STACK_FILE), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+  // It holds API keys: readable by the owner only. Written whole and renamed: a reader never sees half a file.
+  const file = join(info.dir, STACK_FILE);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+/** Reads stack.json, lets `change` edit it and writes it back (the deployer keeps slots, active and pids current this way). */
+export function updateStackInfo(dir: string | undefined, change: (info: StackInfo) => void): StackInfo {
+  const info = readStackInfo(dir);
+  if (!info) throw new UnreachableError(`no local stack in ${resolveDir(dir)}: start one with \`npm run stack -- up\``);
+  change(info);
+  writeStackInfo(info);
+  return info;
 }
 
 /**
@@ -78,6 +95,7 @@ export async function stackUp(opts: StackUpOptions = {}): Promise<StackInfo> {
   mkdirSync(logDir, { recursive: true });
   const seed = opts.seedPorts ?? false;
   const stops: Array<() => Promise<void>> = [];
+  let runDir: string | null = null;
   try {
     const redisPort = await pickPort(seed, REDIS_SEED_PORT, 'redis', HOST);
     const redis = await startRedis({ host: HOST, port: redisPort, dataDir: join(dir, 'data', 'redis'), logPath: join(logDir, 'redis.log') });
@@ -107,12 +125,13 @@ export async function stackUp(opts: StackUpOptions = {}): Promise<StackInfo> {
     writeStackInfo(info); // written early so a failing gateway still leaves `down` able to clean up
 
     if (opts.gateway !== false) {
-      const tier = await startGatewayTier({ dir, logDir, qdrant: qdrant.info, redis: redis.info, seedPorts: seed });
+      runDir = makeRunDir();
+      const tier = await startGatewayTier({ dir, logDir, runDir, qdrant: qdrant.info, redis: redis.info, seedPorts: seed });
       if (tier) {
         stops.push(tier.stop);
         info.gateway = tier.info;
         info.pids.push(...tier.info.slots.map((s) => s.pid), tier.info.nginx.pid);
-        log(`gateway ${tier.info.url} (nginx pid ${tier.info.nginx.pid}; slots ${tier.info.slots.map((s) => `${s.name} pid ${s.pid}`).join(', ')})`);
+        log(`gateway ${tier.info.url} (nginx pid ${tier.info.nginx.pid}; slots ${tier.info.slots.map((s) => `${s.name} ${s.version} pid ${s.pid}`).join(', ')}; sockets in ${runDir})`);
       }
     }
     writeStackInfo(info);
@@ -120,11 +139,12 @@ export async function stackUp(opts: StackUpOptions = {}): Promise<StackInfo> {
   } catch (err) {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     rmSync(join(dir, STACK_FILE), { force: true });
+    if (runDir) rmSync(runDir, { recursive: true, force: true });
     throw err;
   }
 }
 
-/** Stops every process the stack started (newest first) and removes `stack.json`; data and logs stay. */
+/** Stops every process the stack started (newest first) and removes `stack.json` and the sockets' run directory; data and logs stay. */
 export async function stackDown(dir?: string): Promise<{ stopped: number[] }> {
   const d = resolveDir(dir);
   const info = readStackInfo(d);
@@ -135,6 +155,8 @@ export async function stackDown(dir?: string): Promise<{ stopped: number[] }> {
   const survivors = pids.filter(isAlive);
   if (survivors.length > 0) throw new UserError(`could not stop pid(s) ${survivors.join(', ')}: kill them by hand`);
   await waitUntilReaped(pids);
+  const runDir = info.gateway?.runDir;
+  if (runDir && /vdb-gw-/.test(runDir)) rmSync(runDir, { recursive: true, force: true });
   rmSync(join(d, STACK_FILE), { force: true });
   return { stopped: pids };
 }
@@ -164,7 +186,11 @@ export async function stackStatus(dir?: string): Promise<StackStatus> {
     ...(info.gateway
       ? [
           probe('nginx', info.gateway.nginx.pid, info.gateway.nginx.log, info.gateway.url, () => httpOk(`${info.gateway?.url}/health`)),
-          ...info.gateway.slots.map((s) => probe(`gateway-${s.name}`, s.pid, s.log, s.url, () => httpOk(`${s.url}/health`))),
+          ...info.gateway.slots.map(async (s) => {
+            const gw = info.gateway as NonNullable<StackInfo['gateway']>;
+            const active = (gw.runDir ? readActiveLink(gw.runDir) : null) ?? gw.active;
+            return { ...(await probe(`gateway-${s.name}`, s.pid, s.log, s.url, () => httpOk(`${s.url}/health`))), version: s.version, active: s.name === active };
+          }),
         ]
       : []),
   ]);

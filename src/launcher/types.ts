@@ -36,6 +36,23 @@ export interface RedisInfo extends ProcessInfo {
   url: string;
 }
 
+/** One running gateway slot (blue/green). */
+export interface SlotInfo extends ProcessInfo {
+  /** `blue` or `green` (deployment.yaml `deployment.slots`). */
+  name: string;
+  /** Its direct TCP URL (validation, status), bypassing the front door. */
+  url: string;
+  /** The unix socket the front door reaches it through: `<runDir>/gateway-<name>.sock`. */
+  socket: string;
+  /** The version it reports (`GATEWAY_VERSION`). */
+  version: string;
+  /** Its configuration directory (`GATEWAY_CONFIG_DIR`). */
+  configDir: string;
+  startedAt: string;
+  /** Names of the extra environment variables it was started with (values are not recorded: they may be secrets). */
+  envKeys?: string[];
+}
+
 export interface GatewayInfo {
   /** The front door (nginx), what clients use. */
   url: string;
@@ -44,8 +61,13 @@ export interface GatewayInfo {
   /** Further keys by role, e.g. a low-limit key for rate-limit checks. */
   keys?: Record<string, string>;
   nginx: ProcessInfo & { configPath: string };
-  /** Gateway slots behind nginx (blue/green); `active` names the one nginx routes to. */
-  slots: Array<ProcessInfo & { name: string; url: string }>;
+  /**
+   * The slots' sockets and the front door's link `active.sock` (a short mkdtemp directory in
+   * os.tmpdir(): unix socket paths are limited to 107 bytes); removed at `stack down`.
+   */
+  runDir: string;
+  /** Running gateway slots behind nginx (blue/green); `active` names the one `active.sock` points at. */
+  slots: SlotInfo[];
   active: string;
 }
 

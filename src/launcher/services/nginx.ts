@@ -11,38 +11,26 @@ import type { ProcessInfo, StartedService } from '../types.ts';
 export const NGINX_TEMPLATE = join(REPO_ROOT, 'sut', 'gateway', 'nginx', 'nginx.conf.template');
 const START_TIMEOUT_MS = 15_000;
 
-export interface NginxSlot {
-  name: string;
-  /** host:port of the slot's gateway. */
-  address: string;
-}
-
 export interface NginxConfOptions {
   /** nginx's prefix directory (logs, pid, temp, conf inside). */
   prefix: string;
   host: string;
   port: number;
-  slots: NginxSlot[];
-  active: string;
+  /** The upstream: `<runDir>/active.sock`, the link to the active slot's socket (slots.ts). */
+  activeSocket: string;
   clientMaxBodySize?: string;
   workerProcesses?: number;
 }
 
 export type NginxInfo = ProcessInfo & { configPath: string; url: string };
 
-/** The nginx configuration for the gateway slots, from the template in sut/gateway/nginx. */
+/** The nginx configuration of the front door, from the template in sut/gateway/nginx. */
 export function renderNginxConf(opts: NginxConfOptions): string {
-  if (!opts.slots.some((s) => s.name === opts.active)) {
-    throw new UserError(`nginx: active slot ${opts.active} is not one of ${opts.slots.map((s) => s.name).join(', ')}`);
-  }
-  const upstreams = opts.slots
-    .map((s) => `  upstream gateway_${s.name} {\n    server ${s.address} max_fails=0;\n    keepalive 256;\n  }`)
-    .join('\n');
+  if (!opts.activeSocket.startsWith('/')) throw new UserError(`nginx: the upstream socket must be an absolute path (got ${opts.activeSocket})`);
   const values: Record<string, string> = {
     prefix: opts.prefix,
     listen: `${opts.host}:${opts.port}`,
-    upstreams,
-    active: opts.active,
+    active_socket: opts.activeSocket,
     client_max_body_size: opts.clientMaxBodySize ?? '4m',
     worker_processes: String(opts.workerProcesses ?? 1),
   };
@@ -82,12 +70,13 @@ export async function startNginx(opts: NginxConfOptions & { logPath: string }): 
 }
 
 /**
- * Blue/green switch: rewrites the configuration with another active slot, checks it, and
- * reloads nginx (new workers take new connections; old ones finish theirs).
+ * `nginx -s reload` of a running front door (its configuration checked first). A switch never
+ * does this: a reload closes every idle client keep-alive connection, and a client that sends on
+ * one as it closes sees a reset. Kept for the deployer's `reload` switch mode, which the tests
+ * use to prove that their idle-connection check catches exactly that.
  */
-export async function switchActiveSlot(opts: NginxConfOptions & { configPath: string }): Promise<void> {
+export async function reloadNginx(opts: { prefix: string; configPath: string }): Promise<void> {
   const { nginx: bin } = await ensureSystemTools(['nginx']);
-  writeFileSync(opts.configPath, renderNginxConf(opts));
   testConf(bin as string, opts.prefix, opts.configPath);
   const r = spawnSync(bin as string, [...nginxArgs(opts.prefix, opts.configPath), '-s', 'reload'], { encoding: 'utf8' });
   if (r.status !== 0) throw new UserError(`nginx reload failed: ${(r.stderr || r.stdout).trim().split('\n').pop() ?? ''}`);
