@@ -1,5 +1,5 @@
 import type { Task } from 'vitest';
-import type { CheckMeta, Evidence } from '../../src/readiness/evidence.ts';
+import type { CheckMeta, Evidence, Timeline } from '../../src/readiness/evidence.ts';
 import '../../src/readiness/evidence.ts';
 
 /**
@@ -35,4 +35,9 @@ export function measure(key: string, value: number): void {
 /** Marks the current check advisory: reported, but a failure does not make the verdict NO-GO. */
 export function advisory(): void {
   meta().required = false;
+}
+
+/** The traffic and deployment moments of the current check (drawn in the report's deployment timeline). */
+export function setTimeline(timeline: Timeline): void {
+  meta().timeline = timeline;
 }

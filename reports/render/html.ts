@@ -1,9 +1,11 @@
 import type { CheckResult, ChecklistEntry, Evidence, ReadinessResults } from '../../src/results/readiness.ts';
+import { TIMELINE_CSS, timelineAnchor, timelineSection } from './timeline.ts';
 import { xmlEscape as h } from './xml.ts';
 
 /**
  * report.html of a readiness run: one self-contained file (inline CSS, no script, no network)
- * that leads with GO / NO-GO, then gates, the runbook checklist, and every check with its evidence.
+ * that leads with GO / NO-GO, then gates, the runbook checklist, the deployment timeline (checks
+ * that ran under traffic), and every check with its evidence.
  */
 export function renderReadinessHtml(r: ReadinessResults): string {
   const go = r.verdict === 'GO';
@@ -38,6 +40,7 @@ ${checklistTable(r.checklist.filter((c) => c.kind === 'checklist'), 'Production 
 ${checklistTable(r.checklist.filter((c) => c.kind === 'command'), 'Validation commands', r.checks)}
 </section>
 ${modelsSection(r.checks)}
+${timelineSection(r.checks, anchor)}
 <section><h2>Checks</h2>
 <nav class="groups">${groups.map((g) => {
     const cs = r.checks.filter((c) => c.group === g);
@@ -125,6 +128,7 @@ function checkBlock(c: CheckResult): string {
   const detail = [
     c.skip_reason ? `<p class="skip">Skipped: ${h(c.skip_reason)}</p>` : '',
     c.errors?.length ? `<pre class="error">${h(c.errors.join('\n\n'))}</pre>` : '',
+    c.timeline ? `<p class="small"><a href="#${timelineAnchor(c)}">Deployment timeline of this check</a>: ${c.timeline.requests} requests, ${c.timeline.failed} failed</p>` : '',
     c.evidence.length ? `<table class="evidence"><thead><tr><th>step</th><th>request</th><th>status</th><th>latency</th><th>answer</th></tr></thead><tbody>${c.evidence.map(evidenceRow).join('')}</tbody></table>` : '',
   ].join('');
   return `<details id="${anchor(c)}" class="check ${c.status}"${open}><summary>${badge(c.status)} <span class="claim">${h(c.title)}</span>${c.required ? '' : ' <span class="muted">(advisory)</span>'}<span class="dur">${c.duration_ms} ms</span></summary>${detail || '<p class="muted">No evidence recorded.</p>'}</details>`;
@@ -163,5 +167,6 @@ pre.error{background:#fff5f5;border:1px solid #f4c7c3;border-radius:6px;padding:
 .failed-list{border-color:#f4c7c3}.failed-list td.grp{color:var(--mut);white-space:nowrap;width:90px}.failed-list a,.why a{color:var(--nogo)}
 .err{font-family:ui-monospace,monospace;font-size:12px;color:#7f1d17;margin-top:2px;word-break:break-word}.why{font-size:12px;color:var(--nogo);margin-top:2px}
 table.models th,table.models td{text-align:center}table.models td{white-space:nowrap}table.models thead th{font-size:12px}table.models th:first-child{text-align:left}table.models a{text-decoration:none}
+${TIMELINE_CSS}
 @media print{.verdict{-webkit-print-color-adjust:exact;print-color-adjust:exact}details.check{break-inside:avoid}}
 `;

@@ -18,6 +18,7 @@ interface Flags {
   out?: string;
   keep?: boolean;
   allowDisruptive?: boolean;
+  deployHook?: string;
 }
 
 function parseOnly(raw: string | undefined): string[] {
@@ -42,7 +43,9 @@ async function main(flags: Flags): Promise<ExitCode> {
   }
   const log = (line: string): void => console.log(line);
   const t0 = performance.now();
-  const target = await resolveTarget({ kind, keep: flags.keep, log: (l) => console.error(`  ${l}`) });
+  const deployHook = flags.deployHook?.trim();
+  if (flags.deployHook !== undefined && !deployHook) throw new UserError('--deploy-hook needs a command, e.g. --deploy-hook "npm run --silent deploy --"');
+  const target = await resolveTarget({ kind, keep: flags.keep, ...(deployHook ? { deployHook } : {}), log: (l) => console.error(`  ${l}`) });
   const targetSecs = (performance.now() - t0) / 1000;
   if (targetSecs >= 1) console.log(`target ready in ${targetSecs.toFixed(1)} s`);
   try {
@@ -52,6 +55,7 @@ async function main(flags: Flags): Promise<ExitCode> {
       only,
       comprehensive: Boolean(flags.comprehensive),
       allowDisruptive: Boolean(flags.allowDisruptive),
+      ...(deployHook ? { deployHook } : {}),
       profile,
       ...(flags.out ? { outRoot: flags.out } : {}),
       command: `npm run readiness -- ${process.argv.slice(2).join(' ')}`.trim(),
@@ -73,11 +77,12 @@ const program = new CliCommand('readiness')
   .description('Run the readiness specs against a live target and write results.json, junit.xml and report.html')
   .addOption(new Option('--target <kind>', 'local (default), external (VDB_* env) or containers').default('local'))
   .option('--only <groups>', `comma-separated groups: ${GROUPS.join(', ')}`)
-  .option('--comprehensive', 'include dependency-fault specs (stop/start Redis and Qdrant)')
+  .option('--comprehensive', 'include the disruptive groups: rollback (deploys and rollbacks under traffic) and faults (stop/start Redis and Qdrant)')
   .option('--profile <name>', 'gate profile: ci or production (default: ci for local/containers, production for external)')
   .option('--out <dir>', 'results root (default reports/out)')
   .option('--keep', 'keep a local stack this run brought up')
-  .option('--allow-disruptive', 'allow specs that stop services against an external target')
+  .option('--allow-disruptive', 'allow specs that stop services or deploy against an external target')
+  .option('--deploy-hook <command>', 'deploy the target with this command (run as `<command> deploy --json …`, `<command> rollback --json`, `<command> status --json`, e.g. "npm run --silent deploy --")')
   .action(main);
 
 await runCli(program);

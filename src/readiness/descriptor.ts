@@ -20,10 +20,26 @@ export interface TargetDescriptor {
   };
   qdrant?: { url: string; apiKey?: string };
   redis?: { url: string };
-  control?: { url: string; token: string; services: string[] };
+  control?: {
+    url: string;
+    token: string;
+    /** Dependencies the control can stop and start (faults group). */
+    services: string[];
+    /** The deploy control (rollback group), when the target has one. */
+    deploy?: {
+      /** `local stack <dir>` or `hook <command>` (redacted in evidence). */
+      via: string;
+      /** Whether `/slot/<name>/stop` works (not through a hook). */
+      stopSlot: boolean;
+      /** The registry's heartbeat and TTL as the control knows them (else the contract's defaults). */
+      registry?: { heartbeat_s: number; ttl_s: number };
+    };
+  };
   options: {
     comprehensive: boolean;
     allowDisruptive: boolean;
+    /** Groups selected with `--only` (empty or absent: all). */
+    only?: string[];
   };
   gates: GateProfile;
   /** Models whose collection holds the suite's fixture (seeded or verified by the runner): their planted neighbours are known. */

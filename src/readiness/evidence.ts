@@ -2,9 +2,9 @@
  * What a readiness check records as proof (`Evidence`, defined with the results model). Specs
  * attach it to their vitest task (`task.meta`); the reporter copies it into results.json.
  */
-import type { Evidence } from '../results/readiness.ts';
+import type { Evidence, Timeline } from '../results/readiness.ts';
 
-export type { Evidence };
+export type { Evidence, Timeline };
 
 /** Metadata a spec attaches to its task; read by the reporter. */
 export interface CheckMeta {
@@ -13,6 +13,8 @@ export interface CheckMeta {
   required?: boolean;
   /** Figures measured by the check (e.g. `search_latency_ms.p95`), used by the release gates. */
   measurements?: Record<string, number>;
+  /** Traffic over time and the deployment's moments (rollback group), drawn in the report. */
+  timeline?: Timeline;
 }
 
 declare module '@vitest/runner' {

@@ -1,7 +1,8 @@
 /**
- * Spec groups, one file each (`readiness/<group>.spec.ts`), in the order they run. Service-stopping
- * specs (faults) run last so nothing else sees a stopped dependency. Deployment and rollback specs
- * (deployment issue) slot in before `faults` as group `deployment`.
+ * Spec groups, one file each (`readiness/<group>.spec.ts`), in the order they run. `rollback`
+ * (deploys and rollbacks under traffic) runs after every group that reads the serving version,
+ * and leaves a good version serving; service-stopping specs (faults) run last so nothing else
+ * sees a stopped dependency.
  */
 export const GROUPS = [
   'health',
@@ -13,6 +14,7 @@ export const GROUPS = [
   'config',
   'backup',
   'performance',
+  'rollback',
   'faults',
 ] as const;
 export type Group = (typeof GROUPS)[number];

@@ -116,6 +116,7 @@ export class ReadinessReporter implements Reporter {
       })),
     };
     if (meta.measurements) check.measurements = meta.measurements;
+    if (meta.timeline) check.timeline = { ...meta.timeline, events: meta.timeline.events.map((e) => ({ ...e, label: this.clean(e.label) })) };
     if (result.state === 'skipped') check.skip_reason = result.note ?? (testCase.options.mode === 'todo' ? 'not written yet' : 'not selected');
     if (result.state === 'failed') check.errors = result.errors.map((e) => this.clean(e.message));
     return check;

@@ -27,6 +27,10 @@ export interface RunOptions {
   only: string[];
   comprehensive: boolean;
   allowDisruptive: boolean;
+  /** `--deploy-hook` as given (recorded, redacted, in results.json). */
+  deployHook?: string;
+  /** Only the checks whose full name matches (vitest's testNamePattern); the suite's own tests use it. */
+  checks?: string;
   profile: GateProfile;
   outRoot?: string;
   command: string;
@@ -69,14 +73,17 @@ export async function runReadiness(opts: RunOptions): Promise<RunOutcome> {
   }
   const fixtureModels = await detectFixtureModels(gw, models, notes);
 
-  const control: ControlEndpoint | undefined = t.control ? await serveControl(t.control) : undefined;
+  const control: ControlEndpoint | undefined = t.control || t.deploy ? await serveControl({ services: t.control, deploy: t.deploy }) : undefined;
+  const deployInfo = control?.deploy.available && t.deploy
+    ? { via: t.deploy.via, stopSlot: control.deploy.stopSlot, ...(t.deploy.registry ? { registry: t.deploy.registry } : {}) }
+    : undefined;
   const descriptor: TargetDescriptor = {
     kind: t.kind,
     gateway: { url: gwUrl, apiKey: t.gateway.apiKey, keys: t.gateway.keys ?? {} },
     ...(t.qdrant ? { qdrant: { url: t.qdrant.url, ...(t.qdrant.apiKey ? { apiKey: t.qdrant.apiKey } : {}) } } : {}),
     ...(t.redis ? { redis: t.redis } : {}),
-    ...(control ? { control: { url: control.url, token: control.token, services: control.services } } : {}),
-    options: { comprehensive: opts.comprehensive, allowDisruptive: opts.allowDisruptive },
+    ...(control ? { control: { url: control.url, token: control.token, services: control.services, ...(deployInfo ? { deploy: deployInfo } : {}) } } : {}),
+    options: { comprehensive: opts.comprehensive, allowDisruptive: opts.allowDisruptive, only: opts.only },
     gates: opts.profile,
     fixtureModels,
     runId,
@@ -104,7 +111,14 @@ export async function runReadiness(opts: RunOptions): Promise<RunOutcome> {
       suite_version: suiteVersion(),
       node: process.versions.node,
       host: hostname(),
-      options: { target: t.kind, only: opts.only, comprehensive: opts.comprehensive, allow_disruptive: opts.allowDisruptive, profile: opts.profile.name },
+      options: {
+        target: t.kind,
+        only: opts.only,
+        comprehensive: opts.comprehensive,
+        allow_disruptive: opts.allowDisruptive,
+        profile: opts.profile.name,
+        ...(opts.deployHook ? { deploy_hook: redact(opts.deployHook) } : {}),
+      },
     },
     target: {
       kind: t.kind,
@@ -141,6 +155,7 @@ export async function runReadiness(opts: RunOptions): Promise<RunOutcome> {
       run: true,
       watch: false,
       reporters: [reporter],
+      ...(opts.checks ? { testNamePattern: opts.checks } : {}),
     });
     await vitest.close();
   } finally {

@@ -18,6 +18,43 @@ export const evidenceSchema = z.object({
 });
 export type Evidence = z.infer<typeof evidenceSchema>;
 
+/**
+ * Traffic over time during a check that changes what serves (the rollback group): the requests a
+ * constant-rate driver sent through the front door, bucketed by intended send time, and the
+ * moments of the deployment (switch, rollback, …) on the same clock. Optional: additive to @2.
+ */
+export const timelineBucketSchema = z.object({
+  t_ms: z.number().describe('start of the bucket, ms after `started_at`'),
+  count: z.number().int().describe('requests whose intended send time falls in the bucket'),
+  errors: z.number().int().describe('of them, failed: a reset, a timeout, no answer, or a status other than 200'),
+  p50_ms: z.number().nullable().describe('median latency of the answered ones, from the intended send time (null: none answered)'),
+  p95_ms: z.number().nullable().describe('95th percentile latency of the answered ones (null: none answered)'),
+  max_ms: z.number().nullable().describe('slowest answer (null: none answered)'),
+  slots: z.record(z.number().int()).describe('answers by the slot that gave them (`x-gateway-slot`; `?` when the header was missing)'),
+});
+export type TimelineBucket = z.infer<typeof timelineBucketSchema>;
+
+export const timelineEventSchema = z.object({
+  t_ms: z.number().describe('when, ms after `started_at` (may be negative: before the traffic started)'),
+  kind: z.string().describe('`deploy-start`, `switch`, `rollback`, `live`, `failed`, `stop`, `kill`, … (the deployer\'s event kinds pass through)'),
+  label: z.string().describe('what happened, for the chart and the table'),
+});
+export type TimelineEvent = z.infer<typeof timelineEventSchema>;
+
+export const timelineSchema = z.object({
+  started_at: z.string().describe('ISO 8601 time of t_ms 0: the first request of the traffic'),
+  bucket_ms: z.number().int().describe('width of a bucket (100 ms, wider for long checks)'),
+  duration_ms: z.number().describe('how long the traffic ran'),
+  rate_per_s: z.number().describe('the constant arrival rate the driver kept (open loop)'),
+  connections: z.number().int().describe('keep-alive connections the driver used (some of them sit idle most of the time)'),
+  requests: z.number().int().describe('requests sent'),
+  failed: z.number().int().describe('requests that failed (never retried)'),
+  max_gap_ms: z.number().nullable().describe('the longest time between two successful answers (null: fewer than two)'),
+  buckets: z.array(timelineBucketSchema).describe('the traffic, bucket by bucket'),
+  events: z.array(timelineEventSchema).describe('the deployment\'s moments, on the same clock'),
+});
+export type Timeline = z.infer<typeof timelineSchema>;
+
 export const checkStatus = z.enum(['passed', 'failed', 'skipped']);
 export type CheckStatus = z.infer<typeof checkStatus>;
 
@@ -32,6 +69,7 @@ export const checkSchema = z.object({
   errors: z.array(z.string()).optional().describe('failure messages, redacted (failed only)'),
   evidence: z.array(evidenceSchema).describe('the requests the check made and what came back'),
   measurements: z.record(z.number()).optional().describe('figures the check measured by metric key (e.g. `latency_ms.p95`), read by the gates'),
+  timeline: timelineSchema.optional().describe('search traffic and deployment moments during the check (rollback group); shown as the report\'s deployment timeline'),
 });
 export type CheckResult = z.infer<typeof checkSchema>;
 
@@ -93,9 +131,10 @@ export const readinessResultsSchema = envelope('readiness', READINESS_SCHEMA)
           .object({
             target: z.string().describe('`local`, `external` or `containers`'),
             only: z.array(z.string()).describe('groups selected with `--only` (empty: all)'),
-            comprehensive: z.boolean().describe('`--comprehensive`: dependency-fault specs included'),
-            allow_disruptive: z.boolean().describe('`--allow-disruptive`: service-stopping specs allowed on an external target'),
+            comprehensive: z.boolean().describe('`--comprehensive`: the disruptive groups included (rollback: deploys and rollbacks under traffic; faults: dependencies stopped)'),
+            allow_disruptive: z.boolean().describe('`--allow-disruptive`: service-stopping and deploying specs allowed on an external target'),
             profile: z.string().describe('gate profile asked for'),
+            deploy_hook: z.string().optional().describe('`--deploy-hook`: the command the rollback group deploys an external target with, secrets redacted'),
           })
           .describe('the options of the run'),
       })

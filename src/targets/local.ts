@@ -1,5 +1,6 @@
 import { readStackInfo, stackDown, stackStatus, stackUp } from '../launcher/launcher.ts';
 import { localControl } from './local-control.ts';
+import { localDeployControl } from './local-deploy.ts';
 import type { ResolveTargetOptions, Target } from './types.ts';
 
 /** The local stack: reused when it runs healthy, else brought up (and torn down on release unless `keep`). */
@@ -14,6 +15,7 @@ export async function resolveLocalTarget(opts: ResolveTargetOptions): Promise<Ta
     qdrant: { url: info.qdrant.url, apiKey: info.qdrant.apiKey },
     redis: { url: info.redis.url },
     control: localControl(info.dir),
+    ...(info.gateway ? { deploy: localDeployControl(info.dir) } : {}),
     ...(info.gateway ? { gateway: { url: info.gateway.url, apiKey: info.gateway.apiKey, keys: info.gateway.keys } } : {}),
     release: async () => {
       if (startedHere && !opts.keep) await stackDown(info.dir);

@@ -1,5 +1,6 @@
 import type { StackInfo } from '../launcher/types.ts';
 import type { ServiceControl } from './control.ts';
+import type { DeployControl } from './deploy-control.ts';
 
 export type TargetKind = 'local' | 'external' | 'containers';
 
@@ -21,6 +22,8 @@ export interface Target {
   stack?: StackInfo;
   /** Stop/start a dependency (local and containers targets): used by the dependency-fault specs. */
   control?: ServiceControl;
+  /** Deploy, roll back, read the deployment, stop a slot (local; any target given `--deploy-hook`): used by the rollback specs. */
+  deploy?: DeployControl;
   /** Releases what resolving the target started (a local stack brought up for this run). */
   release(): Promise<void>;
 }
@@ -33,5 +36,7 @@ export interface ResolveTargetOptions {
   dir?: string;
   /** Start the gateway tier when bringing a local stack up (default true). */
   gateway?: boolean;
+  /** A command that deploys the target (`<command> deploy --json …`), used instead of the target's own deploy control. */
+  deployHook?: string;
   log?: (line: string) => void;
 }
