@@ -1,6 +1,9 @@
 import { deploy, deploymentStatus, rollback } from '../deploy/index.ts';
 import { parseEnv } from '../deploy/deploy.ts';
 import type { DeploymentRecord, DeploymentStatus } from '../deploy/index.ts';
+import type { AnalysisSettings } from '../deploy/types.ts';
+import { HOOK_ANALYSIS_ENV } from '../targets/hook-deploy.ts';
+import { UserError } from '../util/errors.ts';
 import { CliCommand, runCli } from '../util/cli.ts';
 import { ExitCode } from '../util/exit-codes.ts';
 import { DURATION_HINT, duration, option } from '../util/options.ts';
@@ -94,7 +97,20 @@ function printStatus(st: DeploymentStatus): void {
   }
 }
 
-program.action(async () => {
+/** An analysis override for deploy hooks and drills (JSON of deployment.yaml `analysis` keys). */
+function analysisFromEnv(): Partial<AnalysisSettings> | undefined {
+  const text = process.env[HOOK_ANALYSIS_ENV];
+  if (!text) return undefined;
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Partial<AnalysisSettings>;
+  } catch {
+    // refused below
+  }
+  throw new UserError(`${HOOK_ANALYSIS_ENV} must be a JSON object of analysis settings (e.g. {"interval_s":0.5,"count":6}): fix or unset it`, ExitCode.Usage);
+}
+
+const deployAction = async (): Promise<ExitCode> => {
   const f = flags();
   const r = await deploy({
     dir: dirOf(),
@@ -104,10 +120,18 @@ program.action(async () => {
     version: f.version,
     configDir: f.config,
     env: parseEnv(f.env),
+    analysis: analysisFromEnv(),
     log: progress,
   });
   return report(r);
-});
+};
+
+program.action(deployAction);
+
+program
+  .command('deploy')
+  .description('the same as no subcommand (so that `<hook> deploy --json` works)')
+  .action(deployAction);
 
 program
   .command('rollback')

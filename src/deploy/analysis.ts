@@ -22,6 +22,12 @@ export function resolveAnalysis(fromFile: AnalysisDefaults, override: Partial<An
   return s;
 }
 
+/**
+ * A p95 of fewer answers is one slow request, not a percentile: on a small, busy machine a
+ * handful of slow first answers would roll a healthy version back. Error rates are judged on any count.
+ */
+export const MIN_P95_SAMPLES = 20;
+
 const pct = (x: number): string => `${(x * 100).toFixed(x < 0.1 ? 2 : 1)} %`;
 
 /** Why one side (probe or live) of an interval fails, or null. */
@@ -30,7 +36,7 @@ function judgeSide(side: 'probe' | 'live', t: TrafficFigures, s: AnalysisSetting
     const rate = t.errors / t.requests;
     if (rate > s.max_error_rate) return `${side} error rate ${t.errors}/${t.requests} (${pct(rate)}) > ${pct(s.max_error_rate)}`;
   }
-  if (t.p95_ms !== null && t.p95_ms > s.max_p95_ms) return `${side} p95 ${t.p95_ms.toFixed(1)} ms > ${s.max_p95_ms} ms`;
+  if (t.p95_ms !== null && t.requests >= MIN_P95_SAMPLES && t.p95_ms > s.max_p95_ms) return `${side} p95 ${t.p95_ms.toFixed(1)} ms > ${s.max_p95_ms} ms`;
   return null;
 }
 

@@ -23,6 +23,7 @@ import { waitHealthy } from './startup.ts';
 import { switchTo } from './switch.ts';
 import type { DeployOptions, DeploymentRecord, DeployOutcome } from './types.ts';
 import { validateSlot } from './validate.ts';
+import { warmUp } from './warm-up.ts';
 
 /** Set by the deployer itself: `--env` may not override them (use --version / --config for the two that have an option). */
 const RESERVED_ENV = ['GATEWAY_SLOT', 'GATEWAY_SOCKET', 'GATEWAY_ACTIVE_LINK', 'GATEWAY_HOST', 'GATEWAY_PORT', 'GATEWAY_VERSION', 'GATEWAY_CONFIG_DIR'];
@@ -157,6 +158,7 @@ export async function deploy(opts: DeployOptions = {}): Promise<DeploymentRecord
     }
     rec.event('validated', `validated: ${v.checks.length} checks passed${opts.validate ? '' : ' (health only; --validate runs models, planted searches, auth, metrics)'}`);
 
+    await warmUp(started.url, probeRequest(v.models, gw.apiKey));
     const before = await scrape(started.url).catch(() => null);
     probe = new Probe(gw.url, probeRequest(v.models, gw.apiKey), analysis.probe_rate_per_s, Math.max(1000, 4 * analysis.max_p95_ms));
     probe.start();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analysisVerdict, judgeInterval, resolveAnalysis } from '../../../src/deploy/analysis.ts';
+import { MIN_P95_SAMPLES, analysisVerdict, judgeInterval, resolveAnalysis } from '../../../src/deploy/analysis.ts';
 import type { AnalysisInterval, AnalysisSettings } from '../../../src/deploy/types.ts';
 import { DEFAULT_ANALYSIS } from '../../../src/launcher/gateway-config.ts';
 import { UserError } from '../../../src/util/errors.ts';
@@ -21,9 +21,16 @@ describe('analysis verdicts', () => {
     expect(judgeInterval(ok, { requests: 1000, errors: 11, p95_ms: 5 }, S).reason).toMatch(/^live error rate 11\/1000/);
   });
 
+  it('does not judge a p95 of fewer than MIN_P95_SAMPLES answers (their errors still count)', () => {
+    const few = MIN_P95_SAMPLES - 1;
+    expect(judgeInterval({ requests: few, errors: 0, p95_ms: 900 }, ok, S).pass).toBe(true);
+    expect(judgeInterval({ requests: MIN_P95_SAMPLES, errors: 0, p95_ms: 900 }, ok, S).reason).toBe('probe p95 900.0 ms > 250 ms');
+    expect(judgeInterval({ requests: few, errors: 1, p95_ms: 5 }, ok, S).pass).toBe(false);
+  });
+
   it('fails on a p95 over max_p95_ms; an interval without traffic has nothing to fail on', () => {
     expect(judgeInterval({ requests: 40, errors: 0, p95_ms: 312.4 }, ok, S).reason).toBe('probe p95 312.4 ms > 250 ms');
-    expect(judgeInterval(ok, { requests: 3, errors: 0, p95_ms: 251 }, S).reason).toBe('live p95 251.0 ms > 250 ms');
+    expect(judgeInterval(ok, { requests: 30, errors: 0, p95_ms: 251 }, S).reason).toBe('live p95 251.0 ms > 250 ms');
     expect(judgeInterval({ requests: 0, errors: 0, p95_ms: null }, { requests: 0, errors: 0, p95_ms: null }, S).pass).toBe(true);
   });
 
