@@ -29,7 +29,7 @@ const program = new CliCommand('deploy')
   .option('--json', 'print the deployment record (or the status) as JSON on stdout; progress goes to stderr')
   .option('--production', 'refuse unless the latest readiness results are GO under the production profile and recent')
   .addOption(option('--max-age <duration>', `with --production: how old those results may be (${DURATION_HINT}; default 24h)`, duration({ min: 1 })))
-  .option('--validate', 'full pre-switch validation: every model\'s health, planted-truth searches, auth, metrics (default: health only)')
+  .option('--validate', 'full pre-switch validation: planted-truth searches, auth, metrics (default: health and every model\'s health)')
   .option('--version <label>', 'version label the new slot reports (default: deployment.yaml\'s version + a UTC timestamp)')
   .option('--config <dir>', 'gateway configuration directory for the new slot (default: the active slot\'s)')
   .option('--env <K=V...>', 'extra environment for the new slot (e.g. --env LOG_LEVEL=debug GATEWAY_FAULTS=after=100,abort=503:0.5)');

@@ -156,7 +156,7 @@ export async function deploy(opts: DeployOptions = {}): Promise<DeploymentRecord
       await stopNew('failed validation');
       return await finish('failed', reason);
     }
-    rec.event('validated', `validated: ${v.checks.length} checks passed${opts.validate ? '' : ' (health only; --validate runs models, planted searches, auth, metrics)'}`);
+    rec.event('validated', `validated: ${v.checks.length} checks passed${opts.validate ? '' : ' (health and model healths; --validate adds planted searches, auth, metrics)'}`);
 
     await warmUp(started.url, probeRequest(v.models, gw.apiKey));
     const before = await scrape(started.url).catch(() => null);

@@ -68,7 +68,7 @@ export interface DeployOptions {
   configDir?: string;
   /** Extra environment for the new slot (`--env K=V`). */
   env?: Record<string, string>;
-  /** Run the full pre-switch validation (models, planted searches, auth, metrics), not only health. */
+  /** Run the full pre-switch validation (planted searches, auth, metrics), not only health and model healths. */
   validate?: boolean;
   /** Refuse unless the latest production readiness results are GO and recent. */
   production?: boolean;

@@ -3,7 +3,7 @@
  * temp dir, under constant-rate traffic through the front door on raw keep-alive connections,
  * some of them idle at every switch. Short analysis windows keep the wall time small.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,7 +15,11 @@ import { readStackInfo, stackDown, stackUp } from '../../../src/launcher/launche
 import type { GatewayInfo, StackInfo } from '../../../src/launcher/types.ts';
 import { isAlive, stopProcessGroup } from '@vdb-readiness/local-process';
 import { runSuiteCli } from '../../helpers/run-command.ts';
+import { REPO_ROOT } from '../../../src/util/paths.ts';
 import { Traffic, type TrafficReport } from './traffic.ts';
+
+/** The reference gateway's shipped configuration, copied and broken by one test. */
+const GATEWAY_CONFIG = join(REPO_ROOT, 'sut', 'gateway', 'config');
 
 let dir: string;
 let stack: StackInfo;
@@ -145,6 +149,28 @@ describe('blue/green deploys on the local stack', () => {
     const info = readStackInfo(dir)!;
     expect(info.gateway?.slots.map((s) => s.name)).toEqual(['blue']);
     expect(info.gateway?.active).toBe('blue');
+  });
+
+  it('a configuration whose model has the wrong dimension fails before any traffic, even without --validate', async () => {
+    const config = mkdtempSync(join(tmpdir(), 'vdb-deploy-config-'));
+    try {
+      cpSync(GATEWAY_CONFIG, config, { recursive: true });
+      const prod = join(config, 'production.yaml');
+      const text = readFileSync(prod, 'utf8');
+      const changed = text.replace(/(\n {2}phi3:\n(?: {4}.*\n)*? {4}vector_size: )256/, '$1257');
+      expect(changed, 'phi3 vector_size found in production.yaml').not.toBe(text);
+      writeFileSync(prod, changed);
+      const { result: rec, report } = await underTraffic((log) => deploy({ dir, version: 'bad-dim', configDir: config, analysis: ANALYSIS, log }));
+      fig('deploy with phi3 at 257 dimensions', report);
+      expect(rec.outcome).toBe('failed');
+      expect(rec.events.some((e) => e.kind === 'switch')).toBe(false);
+      expect(rec.checks.find((c) => !c.pass)?.name).toMatch(/^(start-up|model phi3 health)$/);
+      expect(report.failed).toBe(0);
+      expect(report.byVersion['bad-dim']).toBeUndefined();
+      expect(await frontVersion()).toBe('1.0.0');
+    } finally {
+      rmSync(config, { recursive: true, force: true });
+    }
   });
 
   it('with nothing to roll back to, rollback refuses in one line and changes nothing', async () => {
