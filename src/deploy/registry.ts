@@ -4,34 +4,14 @@
  * (`vdb:deployment:current`, `vdb:deployment:history`). Redis down is an answer, not an error:
  * `openRedis` says null and callers fall back to stack.json and the record files.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { openRedis } from '../util/redis.ts';
 import type { DeploymentCurrent, DeploymentRecord, InstanceInfo } from './types.ts';
 
 export const CURRENT_KEY = 'vdb:deployment:current';
 export const HISTORY_KEY = 'vdb:deployment:history';
 /** The history list keeps this many records (LTRIM 0 49). */
 export const HISTORY_KEEP = 50;
-
-/** A connected client, or null when Redis does not answer within `timeoutMs`. */
-export async function openRedis(url: string, timeoutMs = 1500): Promise<Redis | null> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    enableOfflineQueue: false,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return client;
-  } catch {
-    client.disconnect();
-    return null;
-  }
-}
 
 /** Runs `fn` with a client; null when Redis is down (or fails midway). */
 export async function withRedis<T>(url: string, fn: (r: Redis) => Promise<T>): Promise<T | null> {

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { Redis } from 'ioredis';
+import { openRedis } from '../../util/redis.ts';
 import type { RedisInfo, StartedService } from '../types.ts';
 import { freePort, stopProcessGroup } from '@vdb-readiness/local-process';
 import { spawnService, waitForReady } from '../process.ts';
@@ -17,23 +17,9 @@ export interface RedisStartOptions {
 
 /** PING with a timeout; true on PONG. */
 export async function redisPing(url: string, timeoutMs = 2000): Promise<boolean> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    enableOfflineQueue: false,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
+  const client = await openRedis(url, timeoutMs);
+  client?.disconnect();
+  return client !== null;
 }
 
 /** Starts redis-server (OS package) on loopback, no persistence: it is a cache and counter store. */

@@ -8,14 +8,16 @@
  */
 import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { parse as parseYaml } from 'yaml';
 import { isAlive, tailLog } from '@vdb-readiness/local-process';
 import { readStackInfo, stackStatus } from '../../launcher/launcher.ts';
 import type { ServiceStatus } from '../../launcher/launcher.ts';
 import type { StackInfo } from '../../launcher/types.ts';
 import { isLoopbackHost } from '../../targets/remote-guard.ts';
+import { CURRENT_KEY, HISTORY_KEY } from '../../deploy/registry.ts';
 import { UnreachableError, errorMessage } from '../../util/errors.ts';
+import { connectRedis } from '../../util/redis.ts';
 import { REPO_ROOT } from '../../util/paths.ts';
 import { errorLines } from './logs.ts';
 import type {
@@ -24,8 +26,6 @@ import type {
 
 /** The gateway's own configuration directory, read as data when a slot does not say which it uses. */
 export const DEFAULT_GATEWAY_CONFIG_DIR = join(REPO_ROOT, 'sut', 'gateway', 'config');
-export const DEPLOYMENT_CURRENT_KEY = 'vdb:deployment:current';
-export const DEPLOYMENT_HISTORY_KEY = 'vdb:deployment:history';
 /** The contract's defaults (service-orchestration.yaml `service_registry`). */
 export const REGISTRY_DEFAULTS = { prefix: 'vdb:services:', heartbeatS: 2, ttlS: 6 } as const;
 
@@ -245,34 +245,27 @@ function deploymentFiles(dir: string): unknown[] {
 }
 
 async function readRedis(url: string, settings: RegistrySettings, dir: string): Promise<{ registry: RegistrySnapshot; deployments: DeploymentsSnapshot }> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: REDIS_TIMEOUT_MS,
-    commandTimeout: REDIS_TIMEOUT_MS,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    enableOfflineQueue: false,
-  });
-  client.on('error', () => undefined);
+  let client: Redis | null = null;
   try {
-    await client.connect();
+    client = await connectRedis(url, REDIS_TIMEOUT_MS);
+    const c = client;
     const keys: string[] = [];
     let cursor = '0';
     do {
-      const [next, batch] = await client.scan(cursor, 'MATCH', `${settings.prefix}gateway:*`, 'COUNT', 200);
+      const [next, batch] = await c.scan(cursor, 'MATCH', `${settings.prefix}gateway:*`, 'COUNT', 200);
       cursor = next;
       keys.push(...batch);
     } while (cursor !== '0' && keys.length < 1000);
     keys.sort();
     const entries: RegistryEntry[] = await Promise.all(
       keys.map(async (key) => {
-        const [raw, ttl] = await Promise.all([client.get(key).catch(() => null), client.ttl(key).catch(() => null)]);
+        const [raw, ttl] = await Promise.all([c.get(key).catch(() => null), c.ttl(key).catch(() => null)]);
         const value = parseJson(raw);
         return { key, ttlS: ttl, value, raw, pidAlive: localPidAlive(value) };
       }),
     );
-    const current = parseJson(await client.get(DEPLOYMENT_CURRENT_KEY).catch(() => null));
-    const history = (await client.lrange(DEPLOYMENT_HISTORY_KEY, 0, HISTORY_SHOWN - 1).catch(() => [] as string[])).map((r) => parseJson(r) ?? r);
+    const current = parseJson(await c.get(CURRENT_KEY).catch(() => null));
+    const history = (await c.lrange(HISTORY_KEY, 0, HISTORY_SHOWN - 1).catch(() => [] as string[])).map((r) => parseJson(r) ?? r);
     return { registry: { available: true, entries }, deployments: { current, history, source: 'redis' } };
   } catch (err) {
     const history = deploymentFiles(dir);
@@ -281,7 +274,7 @@ async function readRedis(url: string, settings: RegistrySettings, dir: string): 
       deployments: { current: null, history, source: history.length ? 'files' : 'none' },
     };
   } finally {
-    client.disconnect();
+    client?.disconnect();
   }
 }
 
