@@ -5,8 +5,7 @@
  * check that owns the fault's area must be among the failures; the same stack behind the same
  * proxy without a fault must pass; and the healthy stack must pass three runs in a row.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -18,43 +17,19 @@ import { stackDown, stackUp } from '../../../src/launcher/launcher.ts';
 import type { StackInfo } from '../../../src/launcher/types.ts';
 import { localControl } from '../../../src/targets/local-control.ts';
 import { ExitCode } from '../../../src/util/exit-codes.ts';
-import { REPO_ROOT } from '../../../src/util/paths.ts';
 import { FAULTS, describeFault, startFaultProxy } from './lying-proxy.ts';
+import { READINESS_CLI, runSuite, type SuiteRun } from './run-suite.ts';
 import type { FaultName, FaultProxy } from './lying-proxy.ts';
 
-const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-const CLI = join(REPO_ROOT, 'src', 'cli', 'readiness.ts');
 /** One full run of the suite here takes ~20-40 s; a hung run must still end the test. */
 const RUN_TIMEOUT_MS = 240_000;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  results: ReadinessResults;
-}
 
-/** Runs `npm run readiness` (the CLI itself, no npm wrapper) and reads the results.json it names. */
-function runReadiness(args: string[], env: Record<string, string>, outRoot: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [CLI, ...args, '--out', outRoot], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const m = /results: (\S+results\.json)/.exec(stdout);
-      if (!m) return reject(new Error(`the run wrote no results.json (exit ${code}):\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`));
-      resolve({ code, stdout, stderr, results: JSON.parse(readFileSync(m[1]!, 'utf8')) as ReadinessResults });
-    });
-  });
-}
 
 const failedChecks = (r: ReadinessResults): CheckResult[] => r.checks.filter((c) => c.status === 'failed');
-const summary = (r: Run): string => `exit ${r.code}; failed: ${failedChecks(r.results).map((c) => `${c.id}: ${(c.errors?.[0] ?? '').split('\n')[0]}`).join(' | ') || 'none'}\n${r.stdout.slice(-1500)}`;
+/** `npm run readiness` (the CLI itself, no npm wrapper) with its results under `outRoot`. */
+const runReadinessCli = (args: string[], env: Record<string, string>, outRoot: string): Promise<SuiteRun> => runSuite(READINESS_CLI, [...args, '--out', outRoot], env, RUN_TIMEOUT_MS);
+const summary = (r: SuiteRun): string => `exit ${r.code}; failed: ${failedChecks(r.results).map((c) => `${c.id}: ${(c.errors?.[0] ?? '').split('\n')[0]}`).join(' | ') || 'none'}\n${r.stdout.slice(-1500)}`;
 
 /** A check expected to fail under a fault: its exact title (or a pattern), and what its failure must say. */
 interface Expected {
@@ -251,9 +226,9 @@ describe('readiness suite against a gateway behind the fault proxy', () => {
     const undo = c.arrange ? await c.arrange() : undefined;
     proxy.setFault(c.fault);
     const before = proxy.seen[c.fault] ?? 0;
-    let run: Run;
+    let run: SuiteRun;
     try {
-      run = await runReadiness(['--target', 'external', '--profile', 'ci', '--only', c.only.join(',')], env, join(outRoot, c.fault));
+      run = await runReadinessCli(['--target', 'external', '--profile', 'ci', '--only', c.only.join(',')], env, join(outRoot, c.fault));
     } finally {
       proxy.setFault(null);
       await undo?.();
@@ -283,7 +258,7 @@ describe('readiness suite against a gateway behind the fault proxy', () => {
   test('the same stack behind the same proxy, with no fault, passes the whole suite', async () => {
     proxy.setFault(null);
     const before = proxy.seen.healthy ?? 0;
-    const run = await runReadiness(['--target', 'external', '--profile', 'ci'], env, join(outRoot, 'healthy'));
+    const run = await runReadinessCli(['--target', 'external', '--profile', 'ci'], env, join(outRoot, 'healthy'));
     expect(run.code, summary(run)).toBe(ExitCode.Ok);
     expect(run.results.verdict).toBe('GO');
     expect(run.results.summary.failed).toBe(0);
@@ -294,7 +269,7 @@ describe('readiness suite against a gateway behind the fault proxy', () => {
   test('the healthy local stack passes three runs in a row', async () => {
     const verdicts: string[] = [];
     for (let i = 1; i <= 3; i++) {
-      const run = await runReadiness(['--target', 'local'], { VDB_STACK_DIR: dir }, join(outRoot, `local-${i}`));
+      const run = await runReadinessCli(['--target', 'local'], { VDB_STACK_DIR: dir }, join(outRoot, `local-${i}`));
       expect(run.code, `run ${i}: ${summary(run)}`).toBe(ExitCode.Ok);
       expect(run.results.target.gateway_url, `run ${i} used the stack of this test`).toBe(info.gateway!.url);
       expect(run.results.summary.failed, `run ${i}`).toBe(0);

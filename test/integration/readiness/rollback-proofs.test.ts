@@ -5,7 +5,6 @@
  * switches nothing, an analysis that never rolls back, a registry entry that never leaves. Each
  * lie must fail the check that owns it, with the reason in its message.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,40 +15,19 @@ import type { CheckResult, ReadinessResults } from '../../../src/results/readine
 import { ExitCode } from '../../../src/util/exit-codes.ts';
 import { REPO_ROOT } from '../../../src/util/paths.ts';
 import { startLyingFrontDoor } from './lying-front-door.ts';
+import { READINESS_CLI, runSuite, type SuiteRun } from './run-suite.ts';
 import type { LyingFrontDoor } from './lying-front-door.ts';
 
-const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-const CLI = join(REPO_ROOT, 'src', 'cli', 'readiness.ts');
+const CLI = READINESS_CLI;
 const RUNNER = join(REPO_ROOT, 'test', 'integration', 'readiness', 'rollback-run.ts');
 /** The whole group takes ~2 min on a small machine; a hung run must still end the test. */
 const RUN_TIMEOUT_MS = 480_000;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  results: ReadinessResults;
-}
 
-function run(file: string, args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [file, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const m = /results: (\S+results\.json)/.exec(stdout);
-      if (!m) return reject(new Error(`the run wrote no results.json (exit ${code}):\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`));
-      resolve({ code, stdout, results: JSON.parse(readFileSync(m[1]!, 'utf8')) as ReadinessResults });
-    });
-  });
-}
 
 const failed = (r: ReadinessResults): CheckResult[] => r.checks.filter((c) => c.status === 'failed');
-const summary = (r: Run): string => `exit ${r.code}; failed: ${failed(r.results).map((c) => `${c.title}: ${(c.errors?.[0] ?? '').split('\n')[0]}`).join(' | ') || 'none'}\n${r.stdout.slice(-1500)}`;
+const run = (file: string, args: string[], env: Record<string, string>): Promise<SuiteRun> => runSuite(file, args, env, RUN_TIMEOUT_MS);
+const summary = (r: SuiteRun): string => `exit ${r.code}; failed: ${failed(r.results).map((c) => `${c.title}: ${(c.errors?.[0] ?? '').split('\n')[0]}`).join(' | ') || 'none'}\n${r.stdout.slice(-1500)}`;
 const byTitle = (r: ReadinessResults, title: RegExp): CheckResult => {
   const c = r.checks.find((x) => title.test(x.title));
   if (!c) throw new Error(`no check matching ${title} ran: ${r.checks.map((x) => x.title).join(' | ')}`);
