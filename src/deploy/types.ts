@@ -5,6 +5,8 @@
  * runner's control endpoint.
  */
 
+import type { AnalysisDefaults } from '../launcher/gateway-config.ts';
+
 export type DeployAction = 'deploy' | 'rollback';
 
 /** live: the new version serves; rolled_back: it served, failed analysis, the old one serves again;
@@ -106,14 +108,8 @@ export interface DeploymentCurrent {
   deployment_id: string;
 }
 
-export interface AnalysisSettings {
-  interval_s: number;
-  count: number;
-  failure_limit: number;
-  max_error_rate: number;
-  max_p95_ms: number;
-  probe_rate_per_s: number;
-}
+/** deployment.yaml `analysis`, as the launcher reads it (one definition of its keys). */
+export type AnalysisSettings = AnalysisDefaults;
 
 export interface InstanceInfo {
   id: string;
