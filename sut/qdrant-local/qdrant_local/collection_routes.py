@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from . import convert
-from .errors import Unsupported, ValidationFailed
+from .errors import BadInput, Unsupported, ValidationFailed, collection_not_found
 from .http_util import endpoint, flag, ok, parse
 from .registry import Collection, Registry
 
@@ -102,18 +102,32 @@ async def collection_info(coll: Collection) -> dict[str, Any]:
             info = await task
             coll.last_info = info
             status = "yellow" if coll.optimizing or info["pending_optimization"] else "green"
-    payload_schema = {
-        name: {"data_type": idx["data_type"], "points": idx["points"]} for name, idx in info["payload_schema"].items()
-    }
+    payload_schema = {}
+    for name, idx in info["payload_schema"].items():
+        entry: dict[str, Any] = {"data_type": idx["data_type"]}
+        if coll.index_params.get(name):
+            entry["params"] = coll.index_params[name]
+        entry["points"] = idx["points"]
+        payload_schema[name] = entry
     return {
         "status": status,
         "optimizer_status": "ok",
         "indexed_vectors_count": info["indexed_vectors_count"],
         "points_count": info["points_count"],
         "segments_count": info["segments_count"],
-        "config": coll.config.model_dump(mode="json", exclude_none=True),
+        "config": config_out(coll.config),
         "payload_schema": payload_schema,
+        "created_at": coll.created_at,
     }
+
+
+def config_out(cfg: m.CollectionConfig) -> dict[str, Any]:
+    """The config as Qdrant prints it: unset options left out, except those Qdrant prints as null."""
+    out = cfg.model_dump(mode="json", exclude_none=True)
+    out.setdefault("quantization_config", None)
+    for key in ("max_segment_size", "memmap_threshold", "max_optimization_threads"):
+        out["optimizer_config"].setdefault(key, None)
+    return out
 
 
 def _remember_info(coll: Collection) -> Any:
@@ -132,7 +146,9 @@ async def list_collections(request: Request, started: float) -> Response:
 
 @endpoint
 async def exists(request: Request, started: float) -> Response:
-    return ok({"exists": request.path_params["name"] in _registry(request).collections}, started)
+    registry = _registry(request)
+    name = request.path_params["name"]
+    return ok({"exists": name in registry.collections or registry.aliases.get(name) in registry.collections}, started)
 
 
 @endpoint
@@ -149,22 +165,77 @@ async def get(request: Request, started: float) -> Response:
     return ok(await collection_info(coll), started)
 
 
-@endpoint
-async def update(request: Request, started: float) -> Response:
-    """Settings are stored and reported back; the shard keeps the parameters it was built with."""
-    coll = _registry(request).get(request.path_params["name"])
-    req = await parse(request, m.UpdateCollection)
-    check_settings(req.hnsw_config, req.optimizers_config)
-    cfg = coll.config.model_copy(deep=True)
+def _quantization(value: Any) -> Any:
+    return None if isinstance(value, m.Disabled) else value
+
+
+def _merge_hnsw_diff(base: m.HnswConfigDiff | None, diff: m.HnswConfigDiff) -> m.HnswConfigDiff:
+    merged = base.model_dump(exclude_none=True) if base is not None else {}
+    merged.update(diff.model_dump(exclude_none=True))
+    return m.HnswConfigDiff(**merged)
+
+
+def _update_vector(p: m.VectorParams, diff: m.VectorParamsDiff, where: str) -> m.VectorParams:
+    _check_min(f"{where}.hnsw_config", diff.hnsw_config, HNSW_MIN)
+    update: dict[str, Any] = {}
+    if diff.hnsw_config is not None:
+        update["hnsw_config"] = _merge_hnsw_diff(p.hnsw_config, diff.hnsw_config)
+    if "quantization_config" in diff.model_fields_set:
+        update["quantization_config"] = _quantization(diff.quantization_config)
+    if diff.on_disk is not None:
+        update["on_disk"] = diff.on_disk
+    return p.model_copy(update=update)
+
+
+def apply_update(cfg: m.CollectionConfig, req: m.UpdateCollection) -> m.CollectionConfig:
+    """PATCH: Qdrant's diff semantics on the stored config (reported back by GET)."""
+    cfg = cfg.model_copy(deep=True)
+    if req.vectors:
+        vectors = cfg.params.vectors
+        for name, diff in req.vectors.items():
+            if isinstance(vectors, m.VectorParams) and name == "":
+                vectors = _update_vector(vectors, diff, "vectors")
+            elif isinstance(vectors, dict) and name in vectors:
+                vectors = {**vectors, name: _update_vector(vectors[name], diff, f"vectors.{name}")}
+            else:
+                raise BadInput(f"Not existing vector name error: {name if name else 'default'}")
+        cfg.params.vectors = vectors
+    if req.sparse_vectors:
+        sparse = dict(cfg.params.sparse_vectors or {})
+        for name, diff in req.sparse_vectors.items():
+            if name not in sparse:
+                raise BadInput(f"Not existing vector name error: {name}")
+            merged = sparse[name].model_dump(exclude_none=True)
+            if diff.index is not None:
+                merged["index"] = {**merged.get("index", {}), **diff.index.model_dump(exclude_none=True)}
+            if diff.modifier is not None:
+                merged["modifier"] = diff.modifier
+            sparse[name] = m.SparseVectorParams(**merged)
+        cfg.params.sparse_vectors = sparse
+    if req.params is not None:
+        for field, value in req.params.model_dump(exclude_none=True).items():
+            if field in type(cfg.params).model_fields:
+                setattr(cfg.params, field, value)
     if req.optimizers_config is not None:
         merged = cfg.optimizer_config.model_dump()
         merged.update(req.optimizers_config.model_dump(exclude_none=True))
         cfg.optimizer_config = m.OptimizersConfig(**merged)
     if req.hnsw_config is not None:
         cfg.hnsw_config = convert.hnsw(req.hnsw_config, cfg.hnsw_config)
+    if "quantization_config" in req.model_fields_set:
+        cfg.quantization_config = _quantization(req.quantization_config)
     if req.metadata is not None:
         cfg.metadata = {**(cfg.metadata or {}), **req.metadata}
-    coll.config = cfg
+    return cfg
+
+
+@endpoint
+async def update(request: Request, started: float) -> Response:
+    """Settings are stored and reported back; the shard keeps the parameters it was built with."""
+    coll = _registry(request).get(request.path_params["name"])
+    req = await parse(request, m.UpdateCollection)
+    check_settings(req.hnsw_config, req.optimizers_config)
+    coll.config = apply_update(coll.config, req)
     coll.save_meta()
     return ok(True, started)
 
@@ -185,6 +256,28 @@ def _field_type(schema: Any) -> str:
     return kind.value if hasattr(kind, "value") else str(kind)
 
 
+# Index params Qdrant prints even when unset (as null), and their defaults it fills in.
+_PARAMS_NULLS = {"integer": ("lookup", "range", "is_principal"), "float": ("is_principal",), "datetime": ("is_principal",)}
+
+
+def _index_params(field_type: str, schema: Any) -> dict[str, Any] | None:
+    """Validated REST params of an index (Qdrant's checks), as Qdrant reports them back."""
+    if isinstance(schema, m.PayloadSchemaType):
+        return None
+    if field_type == "integer" and schema.lookup is False and schema.range is False:
+        raise ValidationFailed("[field_schema.lookup: the 'lookup' and 'range' capabilities can't be both disabled]")
+    if field_type == "text":
+        lo, hi = schema.min_token_len, schema.max_token_len
+        if lo is not None and hi is not None and lo > hi:
+            raise ValidationFailed(f"[field_schema.min_token_len: min_token_len ({lo}) must not exceed max_token_len ({hi})]")
+    params = schema.model_dump(mode="json", exclude_none=True)
+    for key in _PARAMS_NULLS.get(field_type, ()):
+        params.setdefault(key, None)
+    if field_type == "text":
+        params.setdefault("tokenizer", "word")
+    return params
+
+
 def _update_result(op_id: int, wait: bool) -> dict[str, Any]:
     return {"operation_id": op_id, "status": "completed" if wait else "acknowledged"}
 
@@ -193,26 +286,57 @@ def _update_result(op_id: int, wait: bool) -> dict[str, Any]:
 async def create_index(request: Request, started: float) -> Response:
     coll = _registry(request).get(request.path_params["name"])
     req = await parse(request, m.CreateFieldIndex)
-    op_id = await coll.call("update", kind="create_index", field_name=req.field_name, field_type=_field_type(req.field_schema))
+    field_type = _field_type(req.field_schema)
+    params = _index_params(field_type, req.field_schema)
+    engine_params = {k: v for k, v in (params or {}).items() if v is not None} if params else None
+    op_id = await coll.call("update", kind="create_index", field_name=req.field_name, field_type=field_type, params=engine_params)
+    coll.index_params = {**coll.index_params, req.field_name: params} if params else {
+        k: v for k, v in coll.index_params.items() if k != req.field_name
+    }
+    coll.save_meta()
     return ok(_update_result(op_id, flag(request, "wait")), started)
 
 
 @endpoint
 async def delete_index(request: Request, started: float) -> Response:
     coll = _registry(request).get(request.path_params["name"])
-    op_id = await coll.call("update", kind="delete_index", field_name=request.path_params["field"])
+    field = request.path_params["field_name"]
+    op_id = await coll.call("update", kind="delete_index", field_name=field)
+    if field in coll.index_params:
+        coll.index_params = {k: v for k, v in coll.index_params.items() if k != field}
+        coll.save_meta()
     return ok(_update_result(op_id, flag(request, "wait")), started)
+
+
+def _alias_list(registry: Registry, collection: str | None = None) -> dict[str, Any]:
+    return {
+        "aliases": [
+            {"alias_name": alias, "collection_name": target}
+            for alias, target in sorted(registry.aliases.items())
+            if collection is None or target == collection
+        ]
+    }
 
 
 @endpoint
 async def aliases(request: Request, started: float) -> Response:
-    return ok({"aliases": []}, started)
+    return ok(_alias_list(_registry(request)), started)
 
 
 @endpoint
 async def collection_aliases(request: Request, started: float) -> Response:
-    _registry(request).get(request.path_params["name"])
-    return ok({"aliases": []}, started)
+    name = request.path_params["name"]
+    registry = _registry(request)
+    if name not in registry.collections:
+        raise collection_not_found(name)
+    return ok(_alias_list(registry, name), started)
+
+
+@endpoint
+async def change_aliases(request: Request, started: float) -> Response:
+    req = await parse(request, m.ChangeAliasesOperation)
+    await _registry(request).change_aliases(req.actions)
+    return ok(True, started)
 
 
 @endpoint
@@ -234,6 +358,7 @@ async def cluster_info(request: Request, started: float) -> Response:
 routes = [
     Route("/collections", list_collections, methods=["GET"]),
     Route("/aliases", aliases, methods=["GET"]),
+    Route("/collections/aliases", change_aliases, methods=["POST"]),
     Route("/collections/{name}", get, methods=["GET"]),
     Route("/collections/{name}", create, methods=["PUT"]),
     Route("/collections/{name}", update, methods=["PATCH"]),
@@ -242,5 +367,5 @@ routes = [
     Route("/collections/{name}/aliases", collection_aliases, methods=["GET"]),
     Route("/collections/{name}/cluster", cluster_info, methods=["GET"]),
     Route("/collections/{name}/index", create_index, methods=["PUT"]),
-    Route("/collections/{name}/index/{field}", delete_index, methods=["DELETE"]),
+    Route("/collections/{name}/index/{field_name}", delete_index, methods=["DELETE"]),
 ]

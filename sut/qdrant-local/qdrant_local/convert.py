@@ -8,10 +8,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import numpy as np
 import qdrant_edge as qe
 from qdrant_client.http import models as m
 
-from .errors import BadInput, Unsupported
+from .errors import BadInput, FormatError, Unsupported
 
 DISTANCES = {
     m.Distance.COSINE: qe.Distance.Cosine,
@@ -31,6 +32,33 @@ PAYLOAD_TYPES = {
     "uuid": qe.PayloadSchemaType.Uuid,
 }
 PAYLOAD_TYPE_NAMES = {v: k for k, v in PAYLOAD_TYPES.items()}
+
+_INDEX_PARAMS = {
+    "keyword": "KeywordIndexParams",
+    "integer": "IntegerIndexParams",
+    "float": "FloatIndexParams",
+    "geo": "GeoIndexParams",
+    "text": "TextIndexParams",
+    "bool": "BoolIndexParams",
+    "datetime": "DatetimeIndexParams",
+    "uuid": "UuidIndexParams",
+}
+_TOKENIZERS = {"prefix": "Prefix", "whitespace": "Whitespace", "word": "Word", "multilingual": "Multilingual", "code": "Code"}
+
+
+def index_schema(field_type: str, params: dict[str, Any] | None) -> Any:
+    """Edge's index schema: the plain type, or its params object when the request gave params."""
+    if not params:
+        return PAYLOAD_TYPES[field_type]
+    kwargs = {k: v for k, v in params.items() if k != "type"}
+    for unsupported in ("stopwords", "stemmer", "scoring", "memory"):
+        if kwargs.get(unsupported) is not None:
+            raise Unsupported(f"payload index parameter `{unsupported}`")
+        kwargs.pop(unsupported, None)
+    if "tokenizer" in kwargs:
+        kwargs["tokenizer"] = getattr(qe.TokenizerType, _TOKENIZERS[kwargs["tokenizer"]])
+    return getattr(qe, _INDEX_PARAMS[field_type])(**kwargs)
+
 
 COMPRESSION = {
     "x4": qe.CompressionRatio.X4,
@@ -58,15 +86,18 @@ DEFAULT_WAL = m.WalConfig(wal_capacity_mb=32, wal_segments_ahead=0, wal_retain_c
 # ---------------------------------------------------------------- ids
 
 
+def _bad_id(value: Any) -> FormatError:
+    # Qdrant parses ids while it reads the body: a bad one is a format error.
+    return FormatError(f"value {value} is not a valid point ID, valid values are either an unsigned integer or a UUID")
+
+
 def point_id(value: Any) -> int | str:
     """Qdrant ids are unsigned integers or UUIDs; anything else is a format error, as in Qdrant."""
     if isinstance(value, bool):
-        raise BadInput(f"value {value} is not a valid point ID, valid values are either an unsigned integer or a UUID")
+        raise _bad_id(str(value).lower())
     if isinstance(value, int):
         if value < 0:
-            raise BadInput(
-                f"value {value} is not a valid point ID, valid values are either an unsigned integer or a UUID"
-            )
+            raise _bad_id(value)
         return value
     if isinstance(value, uuid.UUID):
         return str(value)
@@ -74,10 +105,8 @@ def point_id(value: Any) -> int | str:
         try:
             return str(uuid.UUID(value))
         except ValueError:
-            raise BadInput(
-                f"value {value} is not a valid point ID, valid values are either an unsigned integer or a UUID"
-            ) from None
-    raise BadInput(f"value {value!r} is not a valid point ID, valid values are either an unsigned integer or a UUID")
+            raise _bad_id(value) from None
+    raise _bad_id(value)
 
 
 def id_out(value: Any) -> int | str:
@@ -122,8 +151,9 @@ def quantization_edge(q: Any) -> Any:
 
 
 def vector_params_edge(p: m.VectorParams, collection_hnsw: m.HnswConfig) -> qe.EdgeVectorParams:
+    multivector = None
     if p.multivector_config is not None:
-        raise Unsupported("multivector_config")
+        multivector = qe.MultiVectorConfig(qe.MultiVectorComparator.MaxSim)
     datatype = None
     if p.datatype is not None:
         datatype = {
@@ -138,6 +168,7 @@ def vector_params_edge(p: m.VectorParams, collection_hnsw: m.HnswConfig) -> qe.E
         datatype=datatype,
         quantization_config=quantization_edge(p.quantization_config),
         hnsw_config=hnsw_edge(hnsw(p.hnsw_config, collection_hnsw)) if p.hnsw_config else None,
+        multivector_config=multivector,
     )
 
 
@@ -332,13 +363,17 @@ def vector_in(v: Any) -> Any:
 
 
 def vector_out(v: Any) -> Any:
+    """Vectors as float32 arrays: the HTTP process prints them as Qdrant prints f32 (`0.15`, the
+    shortest text that reads back as the same f32, not the f64 expansion `0.15000000596046448`)."""
     if isinstance(v, qe.SparseVector):
-        return {"indices": list(v.indices), "values": list(v.values)}
+        return {"indices": list(v.indices), "values": np.asarray(v.values, dtype=np.float32)}
     if isinstance(v, dict):
         if set(v) == {""}:
             return vector_out(v[""])
         return {name: vector_out(x) for name, x in v.items()}
-    return v
+    if isinstance(v, list) and v and isinstance(v[0], list):
+        return [np.asarray(x, dtype=np.float32) for x in v]
+    return np.asarray(v, dtype=np.float32)
 
 
 def check_dims(vector: Any, sizes: dict[str, int]) -> None:
@@ -352,6 +387,10 @@ def check_dims(vector: Any, sizes: dict[str, int]) -> None:
             raise BadInput(f"Not existing vector name error: {label}")
         if isinstance(v, list) and v and not isinstance(v[0], list) and len(v) != sizes[name]:
             raise BadInput(f"Vector dimension error: expected dim: {sizes[name]}, got {len(v)}")
+        if isinstance(v, list) and v and isinstance(v[0], list):
+            for inner in v:
+                if len(inner) != sizes[name]:
+                    raise BadInput(f"Vector dimension error: expected dim: {sizes[name]}, got {len(inner)}")
 
 
 # ---------------------------------------------------------------- results
@@ -370,7 +409,7 @@ def _optional_out(p: Any) -> dict[str, Any]:
 
 
 def scored_out(p: Any) -> dict[str, Any]:
-    return {"id": id_out(p.id), "version": p.version, "score": p.score, **_optional_out(p)}
+    return {"id": id_out(p.id), "version": p.version, "score": np.float32(p.score), **_optional_out(p)}
 
 
 def record_out(r: Any) -> dict[str, Any]:

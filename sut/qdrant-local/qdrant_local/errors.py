@@ -46,6 +46,11 @@ class QueryValidationFailed(QdrantError):
     prefix = "Validation error in query parameters: "
 
 
+class Forbidden(QdrantError):
+    status = 403
+    prefix = "Forbidden: "
+
+
 class NotFound(QdrantError):
     status = 404
     prefix = "Not found: "

@@ -12,7 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .errors import FormatError, QdrantError, QueryValidationFailed
+from .errors import FormatError, QdrantError, QueryValidationFailed, ValidationFailed
 
 T = TypeVar("T")
 JSON = "application/json"
@@ -24,8 +24,12 @@ def _default(obj: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
+# numpy float32 (vectors, scores) is printed by orjson as the shortest f32 text, as Qdrant does.
+_DUMP_OPTIONS = orjson.OPT_SERIALIZE_NUMPY
+
+
 def json_response(body: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(body, default=_default), status_code=status, media_type=JSON)
+    return Response(orjson.dumps(body, default=_default, option=_DUMP_OPTIONS), status_code=status, media_type=JSON)
 
 
 def ok(result: Any, started: float, status: int = 200) -> Response:
@@ -65,9 +69,40 @@ async def parse(request: Request, model: Any) -> Any:
     if adapter is None:
         adapter = _adapters[model] = TypeAdapter(model)
     try:
-        return adapter.validate_json(body)
+        parsed = adapter.validate_json(body)
     except ValidationError as err:
+        parsed = _without_unknown_fields(adapter, body, err)
+    check_filters(parsed)
+    return parsed
+
+
+def parse_data(data: Any, model: Any) -> Any:
+    """`parse` for a body already read as JSON (and maybe edited)."""
+    adapter = _adapters.get(model)
+    if adapter is None:
+        adapter = _adapters[model] = TypeAdapter(model)
+    try:
+        parsed = adapter.validate_python(data)
+    except ValidationError as err:
+        parsed = _without_unknown_fields(adapter, orjson.dumps(data), err)
+    check_filters(parsed)
+    return parsed
+
+
+def _without_unknown_fields(adapter: TypeAdapter[Any], body: bytes, err: ValidationError) -> Any:
+    """Qdrant (serde) ignores unknown top-level fields where the client models forbid them: when
+    those are the only complaints, drop them and validate again."""
+    errors = err.errors()
+    unknown = {e["loc"][0] for e in errors if e.get("type") == "extra_forbidden" and len(e.get("loc", ())) == 1}
+    if not unknown or len(unknown) != len(errors):
         raise FormatError(_describe(err)) from None
+    data = orjson.loads(body)
+    if not isinstance(data, dict):
+        raise FormatError(_describe(err)) from None
+    try:
+        return adapter.validate_python({k: v for k, v in data.items() if k not in unknown})
+    except ValidationError as again:
+        raise FormatError(_describe(again)) from None
 
 
 def flag(request: Request, name: str, default: bool = False) -> bool:
@@ -109,3 +144,47 @@ def endpoint(fn: Handler) -> Callable[[Request], Awaitable[Response]]:
             return error(f"Service internal error: {err}", 500, started)
 
     return wrapper
+
+
+# Fields that hold vectors, payloads or ids, never a filter: not walked (they can be large).
+_NO_FILTERS = frozenset({"vector", "vectors", "payload", "payloads", "query", "nearest", "ids", "batch", "points", "defaults"})
+
+
+def check_filters(obj: Any, path: str = "") -> None:
+    """Qdrant's filter validation, which the client models do not do: a field condition needs
+    something to test (`{"key": "city"}` alone is a 422)."""
+    from qdrant_client.http import models as m
+
+    if isinstance(obj, m.FieldCondition):
+        if all(
+            getattr(obj, f, None) is None
+            for f in ("match", "range", "geo_bounding_box", "geo_radius", "geo_polygon", "values_count", "is_empty", "is_null")
+        ):
+            raise ValidationFailed(f"[{path}: At least one field condition must be specified]")
+        return
+    if isinstance(obj, m.Filter):
+        for clause in ("must", "should", "must_not"):
+            value = getattr(obj, clause)
+            items = value if isinstance(value, list) else [] if value is None else [value]
+            for i, c in enumerate(items):
+                check_filters(c, f"{path}.{clause}[{i}]" if path else f"{clause}[{i}]")
+        if obj.min_should is not None:
+            for i, c in enumerate(obj.min_should.conditions):
+                check_filters(c, f"{path}.min_should.conditions[{i}]")
+        return
+    if isinstance(obj, m.NestedCondition):
+        check_filters(obj.nested.filter, f"{path}.nested.filter")
+        return
+    if isinstance(obj, list):
+        if obj and isinstance(obj[0], (int, float, str)):
+            return
+        for i, x in enumerate(obj):
+            check_filters(x, f"{path}[{i}]")
+        return
+    if hasattr(obj, "model_fields"):
+        for name in type(obj).model_fields:
+            if name in _NO_FILTERS:
+                continue
+            value = getattr(obj, name)
+            if value is not None and not isinstance(value, (int, float, str, bool)):
+                check_filters(value, f"{path}.{name}" if path else name)

@@ -37,3 +37,51 @@ class SearchRequest(BaseModel, extra="forbid"):
 
 class SearchRequestBatch(BaseModel, extra="forbid"):
     searches: List[SearchRequest]
+
+
+# Legacy recommend / discover (`POST …/points/recommend`, `…/points/discover`, and their batches):
+# served through the Query API, as Qdrant 1.10+ does internally.
+Example = Union[m.ExtendedPointId, List[StrictFloat], m.SparseVector]
+
+
+class RecommendRequest(BaseModel, extra="forbid"):
+    shard_key: Optional[m.ShardKeySelector] = None
+    positive: Optional[List[Example]] = None
+    negative: Optional[List[Example]] = None
+    strategy: Optional[m.RecommendStrategy] = None
+    filter: Optional[m.Filter] = None
+    params: Optional[m.SearchParams] = None
+    limit: int
+    offset: Optional[int] = None
+    with_payload: Optional[m.WithPayloadInterface] = None
+    with_vector: Optional[m.WithVector] = None
+    score_threshold: Optional[float] = None
+    using: Optional[str] = None
+    lookup_from: Optional[m.LookupLocation] = None
+
+
+class RecommendRequestBatch(BaseModel, extra="forbid"):
+    searches: List[RecommendRequest]
+
+
+class ContextExamplePair(BaseModel, extra="forbid"):
+    positive: Example
+    negative: Example
+
+
+class DiscoverRequest(BaseModel, extra="forbid"):
+    shard_key: Optional[m.ShardKeySelector] = None
+    target: Optional[Example] = None
+    context: Optional[List[ContextExamplePair]] = None
+    filter: Optional[m.Filter] = None
+    params: Optional[m.SearchParams] = None
+    limit: int
+    offset: Optional[int] = None
+    with_payload: Optional[m.WithPayloadInterface] = None
+    with_vector: Optional[m.WithVector] = None
+    using: Optional[str] = None
+    lookup_from: Optional[m.LookupLocation] = None
+
+
+class DiscoverRequestBatch(BaseModel, extra="forbid"):
+    searches: List[DiscoverRequest]

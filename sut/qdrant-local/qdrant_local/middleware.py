@@ -70,5 +70,6 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, capture)
         finally:
-            endpoint = self.templates.get(scope.get("endpoint"), "unknown")
-            self.metrics.observe(scope["method"], endpoint, status[0], time.perf_counter() - started)
+            endpoint = self.templates.get(scope.get("endpoint"))
+            if endpoint is not None:  # Qdrant counts matched routes only
+                self.metrics.observe(scope["method"], endpoint, status[0], time.perf_counter() - started)

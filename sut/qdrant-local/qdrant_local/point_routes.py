@@ -11,7 +11,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from . import groups
 from . import legacy_models as legacy
+from . import query as query_api
 from .convert import point_id
 from .errors import BadInput, NotFound, Unsupported, ValidationFailed
 from .http_util import endpoint, flag, ok, parse
@@ -61,87 +63,124 @@ def _batch_points(b: m.Batch) -> list[tuple[Any, Any, Any]]:
     return [(point_id(b.ids[i]), per_point[i], payloads[i]) for i in range(n)]
 
 
-@endpoint
-async def upsert(request: Request, started: float) -> Response:
-    coll = _coll(request)
-    ops = await parse(request, m.PointInsertOperations)
+# Each write is (kind, kwargs) for the worker's `update`, so that `points/batch` runs a list of them.
+
+
+def _upsert_op(ops: Any) -> tuple[str, dict[str, Any]]:
     if isinstance(ops, m.PointsBatch):
         points = _batch_points(ops.batch)
     else:
         points = [(point_id(p.id), p.vector, p.payload) for p in ops.points]
     mode = ops.update_mode.value if ops.update_mode is not None else None
-    op_id = await coll.call("update", kind="upsert", points=points, update_filter=ops.update_filter, update_mode=mode)
-    return ok(_update_result(op_id, request), started)
+    return "upsert", {"points": points, "update_filter": ops.update_filter, "update_mode": mode}
 
 
-async def _selector_update(request: Request, started: float, kind: str, **extra: Any) -> Response:
-    coll = _coll(request)
-    sel = await parse(request, m.PointsSelector)
+def _selector_op(kind: str, sel: Any) -> tuple[str, dict[str, Any]]:
     if isinstance(sel, m.PointIdsList):
-        op_id = await coll.call("update", kind=kind, ids=_ids(sel.points), **extra)
-    else:
-        op_id = await coll.call("update", kind=kind, filter=sel.filter, **extra)
+        return kind, {"ids": _ids(sel.points)}
+    return kind, {"filter": sel.filter}
+
+
+def _target(req: Any) -> dict[str, Any]:
+    if req.points is None and req.filter is None:
+        raise BadInput("Either `points` or `filter` is required")
+    return {"ids": _ids(req.points)} if req.points is not None else {"filter": req.filter}
+
+
+def _payload_op(kind: str, req: m.SetPayload) -> tuple[str, dict[str, Any]]:
+    extra = {"key": req.key} if kind == "set_payload" else {}
+    return kind, {"payload": req.payload, **_target(req), **extra}
+
+
+def _delete_payload_op(req: m.DeletePayload) -> tuple[str, dict[str, Any]]:
+    return "delete_payload", {"keys": req.keys, **_target(req)}
+
+
+def _update_vectors_op(req: m.UpdateVectors) -> tuple[str, dict[str, Any]]:
+    return "update_vectors", {"points": [(point_id(p.id), p.vector) for p in req.points], "update_filter": req.update_filter}
+
+
+def _delete_vectors_op(req: m.DeleteVectors) -> tuple[str, dict[str, Any]]:
+    return "delete_vectors", {"vector_names": req.vector, **_target(req)}
+
+
+async def _write(request: Request, started: float, model: Any, make: Any) -> Response:
+    coll = _coll(request)
+    kind, kwargs = make(await parse(request, model))
+    op_id = await coll.call("update", kind=kind, **kwargs)
     return ok(_update_result(op_id, request), started)
+
+
+@endpoint
+async def upsert(request: Request, started: float) -> Response:
+    return await _write(request, started, m.PointInsertOperations, _upsert_op)
 
 
 @endpoint
 async def delete_points(request: Request, started: float) -> Response:
-    return await _selector_update(request, started, "delete")
+    return await _write(request, started, m.PointsSelector, lambda sel: _selector_op("delete", sel))
 
 
 @endpoint
 async def clear_payload(request: Request, started: float) -> Response:
-    return await _selector_update(request, started, "clear_payload")
-
-
-async def _payload_update(request: Request, started: float, kind: str) -> Response:
-    coll = _coll(request)
-    req = await parse(request, m.SetPayload)
-    if req.points is None and req.filter is None:
-        raise BadInput("Either `points` or `filter` is required")
-    target = {"ids": _ids(req.points)} if req.points is not None else {"filter": req.filter}
-    extra = {"key": req.key} if kind == "set_payload" else {}
-    op_id = await coll.call("update", kind=kind, payload=req.payload, **target, **extra)
-    return ok(_update_result(op_id, request), started)
+    return await _write(request, started, m.PointsSelector, lambda sel: _selector_op("clear_payload", sel))
 
 
 @endpoint
 async def set_payload(request: Request, started: float) -> Response:
-    return await _payload_update(request, started, "set_payload")
+    return await _write(request, started, m.SetPayload, lambda r: _payload_op("set_payload", r))
 
 
 @endpoint
 async def overwrite_payload(request: Request, started: float) -> Response:
-    return await _payload_update(request, started, "overwrite_payload")
+    return await _write(request, started, m.SetPayload, lambda r: _payload_op("overwrite_payload", r))
 
 
 @endpoint
 async def delete_payload(request: Request, started: float) -> Response:
-    coll = _coll(request)
-    req = await parse(request, m.DeletePayload)
-    if req.points is None and req.filter is None:
-        raise BadInput("Either `points` or `filter` is required")
-    target = {"ids": _ids(req.points)} if req.points is not None else {"filter": req.filter}
-    op_id = await coll.call("update", kind="delete_payload", keys=req.keys, **target)
-    return ok(_update_result(op_id, request), started)
+    return await _write(request, started, m.DeletePayload, _delete_payload_op)
 
 
 @endpoint
 async def update_vectors(request: Request, started: float) -> Response:
-    coll = _coll(request)
-    req = await parse(request, m.UpdateVectors)
-    points = [(point_id(p.id), p.vector) for p in req.points]
-    op_id = await coll.call("update", kind="update_vectors", points=points, update_filter=req.update_filter)
-    return ok(_update_result(op_id, request), started)
+    return await _write(request, started, m.UpdateVectors, _update_vectors_op)
 
 
 @endpoint
 async def delete_vectors(request: Request, started: float) -> Response:
+    return await _write(request, started, m.DeleteVectors, _delete_vectors_op)
+
+
+def _batch_op(op: Any) -> tuple[str, dict[str, Any]]:
+    if isinstance(op, m.UpsertOperation):
+        return _upsert_op(op.upsert)
+    if isinstance(op, m.DeleteOperation):
+        return _selector_op("delete", op.delete)
+    if isinstance(op, m.SetPayloadOperation):
+        return _payload_op("set_payload", op.set_payload)
+    if isinstance(op, m.OverwritePayloadOperation):
+        return _payload_op("overwrite_payload", op.overwrite_payload)
+    if isinstance(op, m.DeletePayloadOperation):
+        return _delete_payload_op(op.delete_payload)
+    if isinstance(op, m.ClearPayloadOperation):
+        return _selector_op("clear_payload", op.clear_payload)
+    if isinstance(op, m.UpdateVectorsOperation):
+        return _update_vectors_op(op.update_vectors)
+    if isinstance(op, m.DeleteVectorsOperation):
+        return _delete_vectors_op(op.delete_vectors)
+    raise Unsupported(f"batch operation {type(op).__name__}")
+
+
+@endpoint
+async def batch_update(request: Request, started: float) -> Response:
+    """`POST …/points/batch`: the operations in order, one update result each."""
     coll = _coll(request)
-    req = await parse(request, m.DeleteVectors)
-    target = {"ids": _ids(req.points)} if req.points is not None else {"filter": req.filter}
-    op_id = await coll.call("update", kind="delete_vectors", vector_names=req.vector, **target)
-    return ok(_update_result(op_id, request), started)
+    req = await parse(request, m.UpdateOperations)
+    ops = [_batch_op(op) for op in req.operations]
+    results = []
+    for kind, kwargs in ops:
+        results.append(_update_result(await coll.call("update", kind=kind, **kwargs), request))
+    return ok(results, started)
 
 
 # ---------------------------------------------------------------- reads
@@ -176,73 +215,130 @@ async def get_point(request: Request, started: float) -> Response:
     return ok(recs[0], started)
 
 
-def _query_spec(req: m.QueryRequest) -> dict[str, Any]:
-    if req.prefetch:
-        raise Unsupported("prefetch")
+async def _resolve_lookups(registry: Registry, req: Any) -> Any:
+    """`lookup_from`: the example points' vectors come from another collection (its own worker)."""
     if req.lookup_from is not None:
-        raise Unsupported("lookup_from")
-    spec: dict[str, Any] = {
-        "using": req.using,
-        "filter": req.filter,
-        "limit": _limit(req.limit),
-        "offset": req.offset or 0,
-        "with_payload": req.with_payload,
-        "with_vector": req.with_vector,
-        "score_threshold": req.score_threshold,
-        "params": req.params,
-    }
-    q = req.query
-    if isinstance(q, m.NearestQuery):
-        if q.mmr is not None:
-            raise Unsupported("mmr")
-        q = q.nearest
-    if q is None:
-        pass
-    elif isinstance(q, (int, str, uuid.UUID)) and not isinstance(q, bool):
-        spec["by_id"] = point_id(q)
-    elif isinstance(q, list):
-        if q and isinstance(q[0], list):
-            raise Unsupported("multivector queries")
-        spec["vector"] = q
-    elif isinstance(q, m.SparseVector):
-        spec["vector"] = q
-    else:
-        raise Unsupported(f"query {type(q).__name__}")
-    return spec
+        ids = query_api.ids_in(req.query)
+        if ids:
+            other = registry.get(req.lookup_from.collection)
+            using = req.lookup_from.vector if req.lookup_from.vector is not None else req.using
+            vectors = await other.call("vectors_of", ids=[point_id(i) for i in ids], using=using)
+            req = req.model_copy(update={"query": query_api.substitute(req.query, vectors)})
+        req = req.model_copy(update={"lookup_from": None})
+    prefetch = req.prefetch
+    if prefetch is not None:
+        items = prefetch if isinstance(prefetch, list) else [prefetch]
+        req = req.model_copy(update={"prefetch": [await _resolve_lookups(registry, p) for p in items]})
+    return req
 
 
-def _search_spec(req: legacy.SearchRequest) -> dict[str, Any]:
+async def _prepare_query(request: Request, req: m.QueryRequest) -> m.QueryRequest:
+    if req.shard_key is not None:
+        raise Unsupported("shard_key")
+    query_api.check_request(req)
+    return await _resolve_lookups(request.app.state.registry, req)
+
+
+def _legacy_query(req: legacy.SearchRequest, where: str = "") -> m.QueryRequest:
     v: Any = req.vector
     using = None
-    if isinstance(v, legacy.NamedVector):
+    if isinstance(v, (legacy.NamedVector, legacy.NamedSparseVector)):
         using, v = v.name, v.vector
-    elif isinstance(v, legacy.NamedSparseVector):
-        using, v = v.name, v.vector
-    return {
-        "vector": v,
-        "using": using,
-        "filter": req.filter,
-        "limit": _limit(req.limit),
-        "offset": req.offset or 0,
-        "with_payload": req.with_payload,
-        "with_vector": req.with_vector,
-        "score_threshold": req.score_threshold,
-        "params": req.params,
-    }
+    return m.QueryRequest(
+        query=v,
+        using=using,
+        filter=req.filter,
+        params=req.params,
+        # Qdrant's request structs flatten an inner one, which names the field in its errors.
+        limit=_limit(req.limit, f"{where}search_request.limit"),
+        offset=req.offset,
+        with_payload=req.with_payload,
+        with_vector=req.with_vector,
+        score_threshold=req.score_threshold,
+    )
+
+
+def _recommend_query(req: legacy.RecommendRequest, where: str = "") -> m.QueryRequest:
+    return m.QueryRequest(
+        query=m.RecommendQuery(recommend=m.RecommendInput(positive=req.positive or [], negative=req.negative or [], strategy=req.strategy)),
+        using=req.using,
+        filter=req.filter,
+        params=req.params,
+        limit=_limit(req.limit, f"{where}recommend_request.limit"),
+        offset=req.offset,
+        with_payload=req.with_payload,
+        with_vector=req.with_vector,
+        score_threshold=req.score_threshold,
+        lookup_from=req.lookup_from,
+    )
+
+
+def _discover_query(req: legacy.DiscoverRequest, where: str = "") -> m.QueryRequest:
+    pairs = [m.ContextPair(positive=p.positive, negative=p.negative) for p in req.context or []]
+    query: Any = (
+        m.DiscoverQuery(discover=m.DiscoverInput(target=req.target, context=pairs))
+        if req.target is not None
+        else m.ContextQuery(context=pairs)
+    )
+    return m.QueryRequest(
+        query=query,
+        using=req.using,
+        filter=req.filter,
+        params=req.params,
+        limit=_limit(req.limit, f"{where}discover_request.limit"),
+        offset=req.offset,
+        with_payload=req.with_payload,
+        with_vector=req.with_vector,
+        lookup_from=req.lookup_from,
+    )
+
+
+async def _legacy(request: Request, started: float, model: Any, convert_one: Any) -> Response:
+    coll = _coll(request)
+    req = await _prepare_query(request, convert_one(await parse(request, model)))
+    return ok(await coll.call("query", req=req), started)
+
+
+async def _legacy_batch(request: Request, started: float, model: Any, convert_one: Any) -> Response:
+    coll = _coll(request)
+    batch = await parse(request, model)
+    reqs = [await _prepare_query(request, convert_one(s, f"searches[{i}].")) for i, s in enumerate(batch.searches)]
+    return ok(await coll.call("query_batch", reqs=reqs), started)
+
+
+@endpoint
+async def recommend(request: Request, started: float) -> Response:
+    return await _legacy(request, started, legacy.RecommendRequest, _recommend_query)
+
+
+@endpoint
+async def recommend_batch(request: Request, started: float) -> Response:
+    return await _legacy_batch(request, started, legacy.RecommendRequestBatch, _recommend_query)
+
+
+@endpoint
+async def discover(request: Request, started: float) -> Response:
+    return await _legacy(request, started, legacy.DiscoverRequest, _discover_query)
+
+
+@endpoint
+async def discover_batch(request: Request, started: float) -> Response:
+    return await _legacy_batch(request, started, legacy.DiscoverRequestBatch, _discover_query)
 
 
 @endpoint
 async def query(request: Request, started: float) -> Response:
     coll = _coll(request)
-    req = await parse(request, m.QueryRequest)
-    return ok({"points": await coll.call("query", req=_query_spec(req))}, started)
+    req = await _prepare_query(request, await parse(request, m.QueryRequest))
+    return ok({"points": await coll.call("query", req=req)}, started)
 
 
 @endpoint
 async def query_batch(request: Request, started: float) -> Response:
     coll = _coll(request)
     req = await parse(request, m.QueryRequestBatch)
-    results = await coll.call("query_batch", reqs=[_query_spec(s) for s in req.searches])
+    reqs = [await _prepare_query(request, s) for s in req.searches]
+    results = await coll.call("query_batch", reqs=reqs)
     return ok([{"points": r} for r in results], started)
 
 
@@ -250,14 +346,15 @@ async def query_batch(request: Request, started: float) -> Response:
 async def search(request: Request, started: float) -> Response:
     coll = _coll(request)
     req = await parse(request, legacy.SearchRequest)
-    return ok(await coll.call("query", req=_search_spec(req)), started)
+    return ok(await coll.call("query", req=_legacy_query(req)), started)
 
 
 @endpoint
 async def search_batch(request: Request, started: float) -> Response:
     coll = _coll(request)
     req = await parse(request, legacy.SearchRequestBatch)
-    return ok(await coll.call("query_batch", reqs=[_search_spec(s) for s in req.searches]), started)
+    reqs = [_legacy_query(s, f"searches[{i}].") for i, s in enumerate(req.searches)]
+    return ok(await coll.call("query_batch", reqs=reqs), started)
 
 
 @endpoint
@@ -266,7 +363,7 @@ async def scroll(request: Request, started: float) -> Response:
     req = await parse(request, m.ScrollRequest)
     spec = {
         "offset": point_id(req.offset) if req.offset is not None else None,
-        "limit": _limit(req.limit),
+        "limit": _limit(req.limit, "scroll_request.limit"),
         "filter": req.filter,
         "with_payload": req.with_payload,
         "with_vector": req.with_vector,
@@ -296,10 +393,16 @@ routes = [
     Route("/collections/{name}/points", upsert, methods=["PUT"]),
     Route("/collections/{name}/points", retrieve, methods=["POST"]),
     Route("/collections/{name}/points/delete", delete_points, methods=["POST"]),
+    Route("/collections/{name}/points/batch", batch_update, methods=["POST"]),
     Route("/collections/{name}/points/query", query, methods=["POST"]),
     Route("/collections/{name}/points/query/batch", query_batch, methods=["POST"]),
+    Route("/collections/{name}/points/query/groups", groups.query_groups, methods=["POST"]),
     Route("/collections/{name}/points/search", search, methods=["POST"]),
     Route("/collections/{name}/points/search/batch", search_batch, methods=["POST"]),
+    Route("/collections/{name}/points/recommend", recommend, methods=["POST"]),
+    Route("/collections/{name}/points/recommend/batch", recommend_batch, methods=["POST"]),
+    Route("/collections/{name}/points/discover", discover, methods=["POST"]),
+    Route("/collections/{name}/points/discover/batch", discover_batch, methods=["POST"]),
     Route("/collections/{name}/points/scroll", scroll, methods=["POST"]),
     Route("/collections/{name}/points/count", count, methods=["POST"]),
     Route("/collections/{name}/points/payload", set_payload, methods=["POST"]),

@@ -136,6 +136,8 @@ class Collection:
         self.dir = coll_dir
         self.config = config
         self.created_at = created_at
+        # Payload index parameters as the client gave them (Qdrant reports them in payload_schema).
+        self.index_params: dict[str, Any] = {}
         self.lock = asyncio.Lock()
         self.worker: Worker | None = None
         self.last_info: dict[str, Any] | None = None
@@ -220,7 +222,7 @@ class Collection:
             await anyio.to_thread.run_sync(worker.close)
 
     def save_meta(self) -> None:
-        meta = {"config": self.config.model_dump(mode="json"), "created_at": self.created_at}
+        meta = {"config": self.config.model_dump(mode="json"), "created_at": self.created_at, "index_params": self.index_params}
         tmp = os.path.join(self.dir, "collection.json.tmp")
         with open(tmp, "wb") as fh:
             fh.write(orjson.dumps(meta, option=orjson.OPT_INDENT_2))
@@ -234,10 +236,10 @@ def check_name(name: str) -> None:
         raise errors.PathValidationFailed(f"[collection_name: `{name}` is not a valid collection name]")
 
 
-def load_meta(coll_dir: str) -> tuple[m.CollectionConfig, str]:
+def load_meta(coll_dir: str) -> tuple[m.CollectionConfig, str, dict[str, Any]]:
     with open(os.path.join(coll_dir, "collection.json"), "rb") as fh:
         meta = orjson.loads(fh.read())
-    return m.CollectionConfig.model_validate(meta["config"]), meta.get("created_at") or now_iso()
+    return m.CollectionConfig.model_validate(meta["config"]), meta.get("created_at") or now_iso(), meta.get("index_params") or {}
 
 
 def now_iso() -> str:
@@ -252,11 +254,17 @@ class Registry:
         # Create/delete/recover change the set of names; a plain lock keeps them atomic.
         self.names_lock = asyncio.Lock()
         self._close_lock = threading.Lock()
+        self._aliases_path = os.path.join(storage_path, "aliases.json")
+        self.aliases: dict[str, str] = {}
+        if os.path.exists(self._aliases_path):
+            with open(self._aliases_path, "rb") as fh:
+                self.aliases = orjson.loads(fh.read())
         for name in sorted(os.listdir(self.root)):
             coll_dir = os.path.join(self.root, name)
             if os.path.exists(os.path.join(coll_dir, "collection.json")) and os.path.isdir(os.path.join(coll_dir, "shard")):
-                config, created_at = load_meta(coll_dir)
+                config, created_at, index_params = load_meta(coll_dir)
                 self.collections[name] = Collection(name, coll_dir, config, created_at, loaded=False)
+                self.collections[name].index_params = index_params
 
     async def load_all(self) -> None:
         """Start-up: open every collection found on disk, a few at a time (each in its own worker)."""
@@ -284,11 +292,46 @@ class Registry:
         return sorted(name for name, c in self.collections.items() if c.load_state != "ok")
 
     def get(self, name: str) -> Collection:
+        """A collection by its name or by one of its aliases."""
         check_name(name)
-        coll = self.collections.get(name)
+        coll = self.collections.get(name) or self.collections.get(self.aliases.get(name, ""))
         if coll is None:
             raise errors.collection_not_found(name)
         return coll
+
+    def _save_aliases(self) -> None:
+        tmp = self._aliases_path + ".tmp"
+        with open(tmp, "wb") as fh:
+            fh.write(orjson.dumps(self.aliases))
+        os.replace(tmp, self._aliases_path)
+
+    async def change_aliases(self, actions: list[Any]) -> None:
+        """Qdrant's alias actions, applied in order and all or nothing."""
+        async with self.names_lock:
+            aliases = dict(self.aliases)
+            for action in actions:
+                if isinstance(action, m.CreateAliasOperation):
+                    alias, target = action.create_alias.alias_name, action.create_alias.collection_name
+                    check_name(alias)
+                    if target not in self.collections:
+                        raise errors.collection_not_found(target)
+                    if alias in self.collections:
+                        raise errors.AlreadyExists(f"Collection `{alias}` already exists!")
+                    aliases[alias] = target
+                elif isinstance(action, m.DeleteAliasOperation):
+                    alias = action.delete_alias.alias_name
+                    if aliases.pop(alias, None) is None:
+                        raise errors.NotFound(f"Alias {alias} does not exists!")
+                elif isinstance(action, m.RenameAliasOperation):
+                    old, new = action.rename_alias.old_alias_name, action.rename_alias.new_alias_name
+                    check_name(new)
+                    if old not in aliases:
+                        raise errors.NotFound(f"Alias {old} does not exists!")
+                    if new in self.collections:
+                        raise errors.AlreadyExists(f"Collection `{new}` already exists!")
+                    aliases[new] = aliases.pop(old)
+            self.aliases = aliases
+            self._save_aliases()
 
     def path_for(self, name: str) -> str:
         check_name(name)
@@ -299,6 +342,8 @@ class Registry:
         async with self.names_lock:
             if name in self.collections:
                 raise errors.AlreadyExists(f"Collection `{name}` already exists!")
+            if name in self.aliases:
+                raise errors.BadInput(f"Can't create collection with name {name}. Alias with the same name already exists")
             shutil.rmtree(coll_dir, ignore_errors=True)
             os.makedirs(coll_dir)
             coll = Collection(name, coll_dir, config, now_iso())
@@ -316,6 +361,9 @@ class Registry:
             coll = self.collections.pop(name, None)
             if coll is None:
                 return False
+            if any(target == name for target in self.aliases.values()):
+                self.aliases = {a: t for a, t in self.aliases.items() if t != name}
+                self._save_aliases()
             async with coll.lock:
                 await coll.stop()
                 await anyio.to_thread.run_sync(lambda: shutil.rmtree(coll.dir, ignore_errors=True))
@@ -324,7 +372,7 @@ class Registry:
     async def replace_from_dir(self, name: str, source_dir: str) -> None:
         """Recover: swap the collection's directory for an unpacked snapshot and reopen it."""
         coll_dir = self.path_for(name)
-        config, created_at = load_meta(source_dir)
+        config, created_at, index_params = load_meta(source_dir)
         async with self.names_lock:
             old = self.collections.pop(name, None)
             if old is not None:
@@ -333,6 +381,7 @@ class Registry:
             shutil.rmtree(coll_dir, ignore_errors=True)
             shutil.move(source_dir, coll_dir)
             coll = Collection(name, coll_dir, config, created_at)
+            coll.index_params = index_params
             await coll.start(create=False)
             self.collections[name] = coll
 

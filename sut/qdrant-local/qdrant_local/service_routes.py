@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import platform
 import uuid
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from .http_util import endpoint, json_response, ok
-from .metrics import Metrics
+from .errors import QueryValidationFailed
+from .metrics import Metrics, rss
+
+INFO_WAIT_S = 1.0
 from .settings import QDRANT_LOCAL_VERSION, QDRANT_VERSION
 
 
@@ -40,31 +46,77 @@ async def readyz(request: Request) -> Response:
     return PlainTextResponse("all shards are ready")
 
 
+def _collection_telemetry(coll: Any, level: int, init_ms: int) -> dict[str, Any]:
+    """One collection at a `details_level`, with the fields Qdrant gives at that level."""
+    from .collection_routes import config_out
+
+    info = coll.last_info or {}
+    config = config_out(coll.config)
+    if level == 1:
+        return {
+            "vectors": info.get("points_count", 0),
+            "optimizers_status": "ok",
+            "params": config["params"],
+        }
+    out: dict[str, Any] = {"id": coll.name, "init_time_ms": init_ms, "config": config}
+    if level >= 3:
+        local: dict[str, Any] = {
+            "variant_name": "local",
+            "status": "green" if not coll.optimizing else "yellow",
+            "total_optimized_points": info.get("indexed_vectors_count", 0),
+            "vectors_size_bytes": 0,
+            "payloads_size_bytes": 0,
+            "num_points": info.get("points_count", 0),
+            "num_vectors": info.get("points_count", 0),
+            "optimizations": {"status": "ok", "optimizations": {"count": 0}, "log": []},
+            "async_scorer": False,
+        }
+        if level >= 4:
+            local["segments"] = []
+        out["shards"] = [
+            {"id": 0, "key": None, "local": local, "remote": [], "replicate_states": {}, "partial_snapshot": None}
+        ]
+        out["transfers"] = []
+        out["resharding"] = []
+    return out
+
+
 @endpoint
 async def telemetry(request: Request, started: float) -> Response:
+    """Qdrant's `/telemetry`: the keys it gives at each `details_level` (0 by default)."""
     state = request.app.state
     registry = state.registry
     metrics: Metrics = state.metrics
-    collections = []
-    for name, coll in sorted(registry.collections.items()):
-        info = coll.last_info or {}
-        collections.append({"id": name, "points_count": info.get("points_count"), "optimizing": coll.optimizing})
-    return ok(
-        {
-            "id": state.telemetry_id,
-            "app": {
-                "name": "qdrant",
-                "version": QDRANT_VERSION,
-                "qdrant_local": QDRANT_LOCAL_VERSION,
-                "startup": state.started_at,
-                "system": {"distribution": platform.system(), "cores": None},
-            },
-            "collections": {"number_of_collections": len(registry.collections), "collections": collections},
-            "cluster": {"enabled": False},
-            "requests": {"rest": {"responses": metrics.telemetry_responses()}, "grpc": {"responses": {}}},
+    raw = request.query_params.get("details_level", "0")
+    try:
+        level = int(raw)
+    except ValueError:
+        raise QueryValidationFailed(f"[details_level: `{raw}` is not a number]") from None
+    await refresh_counts(registry)
+    collections: dict[str, Any] = {"number_of_collections": len(registry.collections)}
+    if level >= 1:
+        collections["collections"] = [
+            _collection_telemetry(coll, level, 0) for _, coll in sorted(registry.collections.items())
+        ]
+    result: dict[str, Any] = {
+        "id": state.telemetry_id,
+        "app": {
+            "name": "qdrant",
+            "version": QDRANT_VERSION,
+            "qdrant_local": QDRANT_LOCAL_VERSION,
+            "startup": state.started_at,
+            "system": {"distribution": platform.system(), "cores": os.cpu_count()},
         },
-        started,
-    )
+        "collections": collections,
+        "cluster": {"enabled": False},
+        "requests": {"rest": {"responses": metrics.telemetry_responses()}, "grpc": {"responses": {}}},
+    }
+    if level >= 1:
+        pids = [os.getpid()] + [c.worker.proc.pid for c in registry.collections.values() if c.worker is not None]
+        resident = sum(rss(p) for p in pids if p)
+        result["memory"] = {"active_bytes": resident, "allocated_bytes": resident, "metadata_bytes": 0, "resident_bytes": resident, "retained_bytes": 0}
+        result["hardware"] = {"collection_data": {}}
+    return ok(result, started)
 
 
 @endpoint
@@ -77,8 +129,29 @@ async def issues(request: Request, started: float) -> Response:
     return ok({"issues": []}, started)
 
 
+@endpoint
+async def clear_issues(request: Request, started: float) -> Response:
+    return ok(True, started)
+
+
+async def refresh_counts(registry: Any) -> None:
+    """Fresh point counts for /metrics and /telemetry; a collection that is busy indexing keeps
+    its last figures (its worker cannot answer until the build ends)."""
+
+    async def one(coll: Any) -> None:
+        if coll.optimizing or coll.load_state != "ok":
+            return
+        try:
+            coll.last_info = await asyncio.wait_for(coll.call("info"), INFO_WAIT_S)
+        except Exception:  # noqa: BLE001 — the figures are best effort; the last ones stand
+            pass
+
+    await asyncio.gather(*(one(c) for c in list(registry.collections.values())))
+
+
 async def metrics_text(request: Request) -> Response:
     metrics: Metrics = request.app.state.metrics
+    await refresh_counts(request.app.state.registry)
     body, content_type = metrics.render(request.app.state.registry)
     return Response(body, media_type=content_type)
 
@@ -95,5 +168,6 @@ routes = [
     Route("/telemetry", telemetry, methods=["GET"]),
     Route("/cluster", cluster, methods=["GET"]),
     Route("/issues", issues, methods=["GET"]),
+    Route("/issues", clear_issues, methods=["DELETE"]),
     Route("/metrics", metrics_text, methods=["GET"]),
 ]

@@ -4,6 +4,7 @@ server's own archive (tar) of the flushed collection directory; recover takes th
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -19,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from .errors import BadInput, NotFound
+from .errors import BadInput, BadRequest, FormatError, Forbidden, NotFound
 from .http_util import accepted, endpoint, error, flag, ok, parse
 from .registry import Registry
 
@@ -55,7 +56,7 @@ def _describe(path: str) -> dict[str, object]:
 
 
 def _snapshot_path(request: Request) -> str:
-    name = request.path_params["snapshot"]
+    name = request.path_params["snapshot_name"]
     path = os.path.join(_dir(request, request.path_params["name"]), name)
     if "/" in name or not name.endswith(SUFFIX) or not os.path.isfile(path):
         raise NotFound(f"Snapshot {name} not found")
@@ -74,7 +75,13 @@ async def create(request: Request, started: float) -> Response:
     while os.path.exists(path):
         n += 1
         path = os.path.join(folder, f"{coll.name}-{peer}-{stamp}-{n}{SUFFIX}")
-    await coll.call("snapshot", target=path)
+    metrics = request.app.state.metrics
+    metrics.snapshots_running[coll.name] = metrics.snapshots_running.get(coll.name, 0) + 1
+    try:
+        await coll.call("snapshot", target=path)
+    finally:
+        metrics.snapshots_running[coll.name] -= 1
+    metrics.snapshots_created[coll.name] = metrics.snapshots_created.get(coll.name, 0) + 1
     checksum = await anyio.to_thread.run_sync(_sha256, path)
     with open(path + ".checksum", "w") as fh:
         fh.write(checksum)
@@ -112,14 +119,18 @@ async def delete(request: Request, started: float) -> Response:
     return ok(True, started)
 
 
+NO_CONFIG = "Snapshot does not contain a collection config (qdrant-local recovers only its own snapshots)"
+
+
 def _unpack(archive: str, into: str) -> str:
-    # GNU tar restores sparse files and refuses absolute and `..` member names.
+    # GNU tar restores sparse files and refuses absolute and `..` member names. Its messages
+    # name server-side paths, so they stay out of the answer (as Qdrant keeps its own out).
     done = subprocess.run(["tar", "-xf", archive, "-C", into, "collection"], capture_output=True, text=True)
     if done.returncode != 0:
-        raise BadInput(f"Snapshot is not a qdrant-local collection archive: {done.stderr.strip()[:200]}")
+        raise BadRequest(NO_CONFIG)
     root = os.path.join(into, "collection")
     if not os.path.isfile(os.path.join(root, "collection.json")) or not os.path.isdir(os.path.join(root, "shard")):
-        raise BadInput("Snapshot is not a qdrant-local collection archive (no collection.json / shard)")
+        raise BadRequest(NO_CONFIG)
     return root
 
 
@@ -127,7 +138,7 @@ async def _recover_from_file(request: Request, name: str, archive: str, checksum
     if checksum is not None:
         actual = await anyio.to_thread.run_sync(_sha256, archive)
         if actual != checksum:
-            raise BadInput(f"Snapshot checksum mismatch: expected {checksum}, got {actual}")
+            raise BadRequest(f"Snapshot checksum mismatch: expected {checksum}, got {actual}")
     work = tempfile.mkdtemp(prefix="recover-", dir=request.app.state.settings.storage_path)
     try:
         root = await anyio.to_thread.run_sync(_unpack, archive, work)
@@ -136,17 +147,30 @@ async def _recover_from_file(request: Request, name: str, archive: str, checksum
         shutil.rmtree(work, ignore_errors=True)
 
 
+INVALID_FILE_URI = "Invalid snapshot URI, file path must be absolute or on localhost"
+
+
 def _local_path(request: Request, location: str) -> str | None:
-    """`file://` locations must be inside the snapshots directory, as in Qdrant."""
+    """A `file://` location as Qdrant checks it: absolute or on localhost, existing, and inside
+    the snapshots directory (403 otherwise). None for http(s), which is downloaded."""
     parsed = urllib.parse.urlparse(location)
-    if parsed.scheme not in ("file", ""):
+    if not parsed.scheme:
+        raise FormatError("relative URL without a base")
+    if parsed.scheme in ("http", "https"):
         return None
-    path = os.path.realpath(urllib.parse.unquote(parsed.path))
+    if parsed.scheme != "file":
+        raise BadRequest(f"URL {location} with schema {parsed.scheme} is not supported")
+    if parsed.netloc not in ("", "localhost") or not parsed.path.startswith("/"):
+        raise BadRequest(INVALID_FILE_URI)
+    raw = urllib.parse.unquote(parsed.path)
+    if not os.path.exists(raw):
+        raise BadRequest(f'Snapshot file "{raw}" does not exist')
+    path = os.path.realpath(raw)
     base = os.path.realpath(request.app.state.settings.snapshots_path)
     if not path.startswith(base + os.sep):
-        raise BadInput(f"Snapshot file {location} must be inside the snapshots directory")
+        raise Forbidden("Snapshot file path must be inside the snapshots directory")
     if not os.path.isfile(path):
-        raise NotFound(f"Snapshot file {location} does not exist")
+        raise BadRequest(f'Snapshot file "{raw}" does not exist')
     return path
 
 
@@ -157,7 +181,7 @@ def _download(location: str, api_key: str | None, into: str) -> str:
         with urllib.request.urlopen(req, timeout=60) as resp, open(target, "wb") as out:
             shutil.copyfileobj(resp, out)
     except OSError as err:
-        raise BadInput(f"Failed to download snapshot from {location}: {err}") from None
+        raise BadRequest(f"Failed to download snapshot from {location}: {err}") from None
     return target
 
 
@@ -203,11 +227,86 @@ async def upload(request: Request, started: float) -> Response:
     return ok(True, started)
 
 
+# ---------------------------------------------------------------- full-storage snapshots
+
+
+def _full_path(request: Request) -> str:
+    name = request.path_params["snapshot_name"]
+    path = os.path.join(request.app.state.settings.snapshots_path, name)
+    if "/" in name or not name.endswith(SUFFIX) or not os.path.isfile(path):
+        raise NotFound(f"Snapshot {name} not found")
+    return path
+
+
+@endpoint
+async def create_full(request: Request, started: float) -> Response:
+    """`POST /snapshots`: every collection's snapshot plus the aliases, in one archive."""
+    registry = _registry(request)
+    base = request.app.state.settings.snapshots_path
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d-%H-%M-%S")
+    path = os.path.join(base, f"full-snapshot-{stamp}{SUFFIX}")
+    n = 1
+    while os.path.exists(path):
+        n += 1
+        path = os.path.join(base, f"full-snapshot-{stamp}-{n}{SUFFIX}")
+    work = tempfile.mkdtemp(prefix="full-", dir=request.app.state.settings.storage_path)
+    try:
+        os.makedirs(os.path.join(work, "collections"))
+        for name, coll in sorted(registry.collections.items()):
+            await coll.call("snapshot", target=os.path.join(work, "collections", f"{name}{SUFFIX}"))
+        with open(os.path.join(work, "aliases.json"), "w") as fh:
+            json.dump(registry.aliases, fh)
+        tmp = path + ".tmp"
+        await anyio.to_thread.run_sync(
+            lambda: subprocess.run(["tar", "-cf", tmp, "-C", work, "aliases.json", "collections"], check=True, capture_output=True)
+        )
+        os.replace(tmp, path)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    checksum = await anyio.to_thread.run_sync(_sha256, path)
+    with open(path + ".checksum", "w") as fh:
+        fh.write(checksum)
+    if not flag(request, "wait", default=True):
+        return accepted(started)
+    return ok(_describe(path), started)
+
+
+@endpoint
+async def list_full(request: Request, started: float) -> Response:
+    base = request.app.state.settings.snapshots_path
+    names = sorted(n for n in os.listdir(base) if n.endswith(SUFFIX) and os.path.isfile(os.path.join(base, n)))
+    return ok([_describe(os.path.join(base, n)) for n in names], started)
+
+
+async def download_full(request: Request) -> Response:
+    started = time.perf_counter()
+    try:
+        path = _full_path(request)
+    except NotFound as err:
+        return error(err.message, err.status, started)
+    return FileResponse(path, media_type="application/octet-stream", filename=os.path.basename(path))
+
+
+@endpoint
+async def delete_full(request: Request, started: float) -> Response:
+    path = _full_path(request)
+    os.remove(path)
+    if os.path.exists(path + ".checksum"):
+        os.remove(path + ".checksum")
+    if not flag(request, "wait", default=True):
+        return accepted(started)
+    return ok(True, started)
+
+
 routes = [
+    Route("/snapshots", create_full, methods=["POST"]),
+    Route("/snapshots", list_full, methods=["GET"]),
+    Route("/snapshots/{snapshot_name}", download_full, methods=["GET"]),
+    Route("/snapshots/{snapshot_name}", delete_full, methods=["DELETE"]),
     Route("/collections/{name}/snapshots", create, methods=["POST"]),
     Route("/collections/{name}/snapshots", list_snapshots, methods=["GET"]),
     Route("/collections/{name}/snapshots/recover", recover, methods=["PUT"]),
     Route("/collections/{name}/snapshots/upload", upload, methods=["POST"]),
-    Route("/collections/{name}/snapshots/{snapshot}", download, methods=["GET"]),
-    Route("/collections/{name}/snapshots/{snapshot}", delete, methods=["DELETE"]),
+    Route("/collections/{name}/snapshots/{snapshot_name}", download, methods=["GET"]),
+    Route("/collections/{name}/snapshots/{snapshot_name}", delete, methods=["DELETE"]),
 ]

@@ -34,6 +34,7 @@ def worker_main(conn: Any, optimizing: Any) -> None:
     from qdrant_client.http import models as m
 
     from . import convert
+    from . import query as query_mod
     from .errors import QdrantError, from_engine
 
     try:
@@ -130,60 +131,27 @@ def worker_main(conn: Any, optimizing: Any) -> None:
         elif kind == "delete_vectors":
             op = by_ids_or_filter(U.delete_vectors, U.delete_vectors_by_filter, a["vector_names"])
         elif kind == "create_index":
-            op = qe.UpdateOperation.create_field_index(a["field_name"], convert.PAYLOAD_TYPES[a["field_type"]])
+            op = qe.UpdateOperation.create_field_index(a["field_name"], convert.index_schema(a["field_type"], a.get("params")))
         elif kind == "delete_index":
             op = qe.UpdateOperation.delete_field_index(a["field_name"])
         else:
             raise QdrantError(f"unknown update {kind}")
         shard.update(op)
+        done_id = op_id  # Qdrant numbers a collection's operations from 0
         op_id += 1
         dirty_since_optimize = True
         dirty_since_flush = True
         last_write = time.monotonic()
-        return op_id
+        return done_id
 
-    def query(req: dict[str, Any]) -> list[dict[str, Any]]:
-        """req: vector (list / SparseVector model), using, filter, limit, offset, with_*, score_threshold, params."""
-        params = req.get("params")
-        search_params = None
-        if params is not None:
-            quant = None
-            if params.quantization is not None:
-                quant = qe.QuantizationSearchParams(
-                    ignore=bool(params.quantization.ignore),
-                    rescore=params.quantization.rescore,
-                    oversampling=params.quantization.oversampling,
-                )
-            search_params = qe.SearchParams(
-                hnsw_ef=params.hnsw_ef,
-                exact=bool(params.exact),
-                quantization=quant,
-                indexed_only=bool(params.indexed_only),
-            )
-        using = req.get("using") or None
-        flt = convert.filter_(req.get("filter"))
-        query_ = None
-        if req.get("by_id") is not None:
-            # Qdrant leaves the point a query is made from out of its results.
-            pid = convert.point_id(req["by_id"])
-            query_ = qe.Query.Nearest(vector_of(pid, using), using=using)
-            exclude = qe.HasIdCondition({pid})
-            flt = qe.Filter(must=[flt] if flt else None, must_not=[exclude])
-        elif req.get("vector") is not None:
-            vec = convert.vector_in(req["vector"])
-            convert.check_dims({using or "": vec}, sizes)
-            query_ = qe.Query.Nearest(vec, using=using)
-        q = qe.QueryRequest(
-            limit=req["limit"],
-            offset=req.get("offset") or 0,
-            query=query_,
-            filter=flt,
-            with_payload=convert.with_payload(req.get("with_payload"), False),
-            with_vector=convert.with_vector(req.get("with_vector")),
-            score_threshold=req.get("score_threshold"),
-            params=search_params,
-        )
-        return [convert.scored_out(p) for p in shard.query(q)]
+    def query(req: Any) -> list[dict[str, Any]]:
+        """req: a `qdrant_client` QueryRequest (lookup_from already resolved by the caller)."""
+        points = [convert.scored_out(p) for p in shard.query(builder.request(req))]
+        if not req.with_vector:
+            # Edge returns the vectors an MMR query compared; Qdrant leaves them out unless asked.
+            for p in points:
+                p.pop("vector", None)
+        return points
 
     def vector_of(pid: Any, using: str | None) -> Any:
         recs = shard.retrieve([convert.point_id(pid)], False, [using] if using else True)
@@ -196,19 +164,6 @@ def worker_main(conn: Any, optimizing: Any) -> None:
             raise QdrantError(f"Point {pid} has no vector {using or ''}")
         return v
 
-    def order_by(ob: Any) -> Any:
-        if ob is None:
-            return None
-        if isinstance(ob, str):
-            return qe.OrderBy(ob)
-        direction = None
-        if ob.direction is not None:
-            direction = qe.Direction.Asc if ob.direction.value == "asc" else qe.Direction.Desc
-        start = ob.start_from
-        if start is not None and not isinstance(start, int | float | str):
-            start = start.isoformat()
-        return qe.OrderBy(ob.key, direction, start)
-
     def scroll(req: dict[str, Any]) -> dict[str, Any]:
         offset = req.get("offset")
         recs, nxt = shard.scroll(
@@ -218,7 +173,7 @@ def worker_main(conn: Any, optimizing: Any) -> None:
                 filter=convert.filter_(req.get("filter")),
                 with_payload=convert.with_payload(req.get("with_payload"), True),
                 with_vector=convert.with_vector(req.get("with_vector")),
-                order_by=order_by(req.get("order_by")),
+                order_by=query_mod.order_by(req.get("order_by")),
             )
         )
         return {"points": [convert.record_out(r) for r in recs], "next_page_offset": convert.id_out(nxt) if nxt is not None else None}
@@ -233,6 +188,8 @@ def worker_main(conn: Any, optimizing: Any) -> None:
             convert.with_vector(with_vector),
         )
         return [convert.record_out(r) for r in recs]
+
+    builder = query_mod.Builder(shard, sizes, vector_of)
 
     def facet(key: str, limit: int, exact: bool, flt: Any) -> list[dict[str, Any]]:
         resp = shard.facet(qe.FacetRequest(key=key, limit=limit, exact=exact, filter=convert.filter_(flt)))
@@ -266,6 +223,7 @@ def worker_main(conn: Any, optimizing: Any) -> None:
         "query": query,
         "query_batch": lambda reqs: [query(r) for r in reqs],
         "vector_of": vector_of,
+        "vectors_of": lambda ids, using: {convert.point_id(i): vector_of(i, using) for i in ids},
         "scroll": scroll,
         "count": count,
         "retrieve": retrieve,

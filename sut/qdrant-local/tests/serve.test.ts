@@ -76,6 +76,24 @@ describe('bin/serve --which', () => {
     expect(existsSync(join(dir, 'storage'))).toBe(false);
   });
 
+  it('--engine picks the stand-in or insists on a real qdrant', () => {
+    const withPath = { QDRANT_BIN: fake, PATH: `${fakeBinDir}${delimiter}${process.env.PATH ?? ''}` };
+    const local = serve(['--which', '--engine', 'qdrant-local'], withPath);
+    expect(local.status).toBe(0);
+    expect(local.stdout).toMatch(/^qdrant-local \/.+\/python3?\n$/);
+    expect(serve(['--which', '--engine=qdrant'], withPath).stdout).toBe(`qdrant ${fake}\n`);
+    const bogus = serve(['--which', '--engine', 'bogus']);
+    expect(bogus.status).toBe(2);
+    expect(bogus.stderr).toBe("error: --engine 'bogus' is not an engine: give auto, qdrant or qdrant-local\n");
+  });
+
+  it('--engine qdrant without a real qdrant fails with exit 7', (ctx) => {
+    if (ownEngine !== 'qdrant-local') ctx.skip();
+    const none = serve(['--which', '--engine', 'qdrant']);
+    expect(none.status).toBe(7);
+    expect(lines(none.stderr)).toEqual(['error: --engine qdrant: no real qdrant (QDRANT_BIN is unset and none is on PATH): set QDRANT_BIN to a qdrant binary']);
+  });
+
   it('names qdrant-local and its venv python when there is no qdrant', (ctx) => {
     if (ownEngine !== 'qdrant-local') ctx.skip();
     const out = serve(['--which']);

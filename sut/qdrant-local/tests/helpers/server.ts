@@ -51,6 +51,8 @@ export interface ServerOptions {
   host?: string;
   /** Default: a free port. */
   port?: number;
+  /** bin/serve's `--engine`: default `auto` (QDRANT_BIN, else qdrant on PATH, else qdrant-local). */
+  engine?: 'auto' | Engine;
 }
 
 /**
@@ -99,6 +101,7 @@ export function ensureVenv(): Promise<string> {
 /** bin/serve's options; the API key is not one of them (it goes through the environment). */
 function serveArgs(opts: ServerOptions & { port: number; grpcPort: number }): string[] {
   const args = ['--host', opts.host ?? '127.0.0.1', '--port', String(opts.port), '--grpc-port', String(opts.grpcPort), '--storage', opts.storagePath];
+  if (opts.engine && opts.engine !== 'auto') args.push('--engine', opts.engine);
   return opts.snapshotsPath ? [...args, '--snapshots', opts.snapshotsPath] : args;
 }
 
