@@ -7,8 +7,9 @@ import { parseTargetKind, resolveTarget } from '../targets/index.ts';
 import type { TargetKind } from '../targets/index.ts';
 import { CliCommand, runCli } from '../util/cli.ts';
 import { UserError } from '../util/errors.ts';
-import { ExitCode } from '../util/exit-codes.ts';
+import type { ExitCode } from '../util/exit-codes.ts';
 import { renderSummary } from '../../reports/render/index.ts';
+import { rewriteWithCoverage, verdictExitCode } from '../report/coverage-rewrite.ts';
 
 interface Flags {
   target: string;
@@ -50,7 +51,7 @@ async function main(flags: Flags): Promise<ExitCode> {
   if (targetSecs >= 1) console.log(`target ready in ${targetSecs.toFixed(1)} s`);
   try {
     console.log(`readiness: ${kind} target ${target.gateway?.url ?? '(no gateway)'} · profile ${profile.label}${only.length ? ` · only ${only.join(',')}` : ''}${flags.comprehensive ? ' · comprehensive' : ''}`);
-    const { results, runDir } = await runReadiness({
+    const { results: ran, runDir } = await runReadiness({
       target,
       only,
       comprehensive: Boolean(flags.comprehensive),
@@ -61,10 +62,11 @@ async function main(flags: Flags): Promise<ExitCode> {
       command: `npm run readiness -- ${process.argv.slice(2).join(' ')}`.trim(),
       log,
     });
+    const results = await rewriteWithCoverage(ran, runDir);
     console.log('');
     console.log(renderSummary(results, join(runDir, 'results.json')));
     console.log(`  wall time ${((performance.now() - t0) / 1000).toFixed(1)} s, target included`);
-    return results.verdict === 'GO' ? ExitCode.Ok : ExitCode.Failed;
+    return verdictExitCode(results.verdict);
   } finally {
     const t1 = performance.now();
     await target.release();

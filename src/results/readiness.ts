@@ -113,13 +113,23 @@ export const targetFingerprintSchema = z.object({
 });
 export type TargetFingerprint = z.infer<typeof targetFingerprintSchema>;
 
-export const verdictSchema = z.enum(['GO', 'NO-GO']);
+export const verdictSchema = z.enum(['GO', 'NO-GO', 'INCOMPLETE']);
 export type Verdict = z.infer<typeof verdictSchema>;
+
+/** A runbook item the profile requires and the run did not cover (src/gates/coverage.ts). */
+export const missingSchema = z.object({
+  id: z.string().describe('id of the coverage requirement (`rate-limit`, `deployment-automation`, `load-test`, …)'),
+  what: z.string().describe('the runbook item, in its words'),
+  why: z.string().describe('why it is not covered: the skip reason, or that nothing ran it'),
+  command: z.string().describe('the command that covers it'),
+});
+export type Missing = z.infer<typeof missingSchema>;
 
 export const readinessResultsSchema = envelope('readiness', READINESS_SCHEMA)
   .extend({
-    verdict: verdictSchema.describe('GO only when complete, no required check failed, a check passed and every measured gate passed'),
-    verdict_reasons: z.array(z.string()).describe('why the verdict is NO-GO (empty for GO)'),
+    verdict: verdictSchema.describe('GO only when complete, no required check failed, a check passed and every measured gate passed; INCOMPLETE instead of GO when the profile (production) requires a runbook item the run skipped or did not run (`missing`)'),
+    verdict_reasons: z.array(z.string()).describe('why the verdict is NO-GO or INCOMPLETE (empty for GO)'),
+    missing: z.array(missingSchema).optional().describe('what the profile requires and this run did not cover, each with the command that covers it (production profile; a load test is covered by a bench run in `npm run report`)'),
     wall_time_ms: z.number().optional().describe('how long the checks took'),
     run: z
       .object({

@@ -9,6 +9,11 @@ export const ExitCode = {
   Unreachable: 3,
   /** A tool the run needs is missing and could not be installed. */
   MissingTool: 4,
+  /**
+   * Nothing failed, but the profile (production) requires a runbook item the run did not cover
+   * (a skipped rate-limit check, no rollback run, no load test): the verdict is INCOMPLETE, not GO.
+   */
+  Incomplete: 5,
   /** Something unexpected: a bug in the suite. */
   Internal: 70,
 } as const;
