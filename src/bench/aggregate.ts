@@ -56,6 +56,8 @@ export interface AggregateInput {
    * gates (only those judge it), what the closed loop was, and the run's own warnings.
    */
   scenario?: { name: string; closedLoop: string; warnings: string[] };
+  /** Per mix entry: the engine search parameters in force (see search-params.ts). */
+  searchParams?: Array<NonNullable<BenchResults['per_collection'][number]['search_params']>>;
 }
 
 export function aggregate(input: AggregateInput): BenchResults {
@@ -98,7 +100,19 @@ export function aggregate(input: AggregateInput): BenchResults {
       const p = percentilesMs(s.hist);
       return { second, requests: s.requests, errors: s.errors, p50_ms: p.p50, p99_ms: p.p99, histogram: encodeHistogram(s.hist) };
     }),
-    per_collection: workload.entries.map((e, i) => ({ collection: e.collection, dataset: e.dataset, weight: e.weight, ...fromStats(recorder.perEntry[i]!) })),
+    per_collection: workload.entries.map((e, i) => ({
+      collection: e.collection,
+      dataset: e.dataset,
+      weight: e.weight,
+      ...fromStats(recorder.perEntry[i]!),
+      recall_by_query_bucket: (recorder.buckets[i] ?? []).map((b) => ({
+        first_query: b.firstQuery,
+        last_query: b.lastQuery,
+        recall_at_k: b.recallCount > 0 ? Math.round((b.recallSum / b.recallCount) * 1e6) / 1e6 : null,
+        samples: b.recallCount,
+      })),
+      ...(input.searchParams?.[i] ? { search_params: input.searchParams[i] } : {}),
+    })),
     driver: [input.driver],
     ...(input.closedLoop ? { closed_loop: input.closedLoop } : {}),
     warnings,

@@ -52,6 +52,10 @@ export interface BenchOptions {
   durationScale: number;
   /** Scenario without --dataset / --mix / --collection: search the gateway's model collections (seeded on local targets). */
   modelCollections: boolean;
+  /** Qdrant API: hnsw_ef sent with every search (absent: the engine's default). */
+  hnswEf?: number;
+  /** After the run, measure recall and unloaded latency at each hnsw_ef (needs a Qdrant URL). */
+  sweep?: 'hnsw_ef';
 }
 
 export const defaultOptions = {

@@ -25,6 +25,16 @@ export interface SecondStats {
   hist: Histogram;
 }
 
+/** Query buckets recall is also kept for: deciles of the query ids of each collection. */
+export const RECALL_BUCKETS = 10;
+
+export interface BucketRecall {
+  firstQuery: number;
+  lastQuery: number;
+  recallSum: number;
+  recallCount: number;
+}
+
 const newStream = (): StreamStats => ({ requests: 0, ok: 0, errors: emptyErrorCounts(), recallSum: 0, recallCount: 0, hist: newLatencyHistogram() });
 
 const CACHED_MARK = '"cached":true';
@@ -32,6 +42,9 @@ const CACHED_MARK = '"cached":true';
 export class RunRecorder {
   readonly total = newStream();
   readonly perEntry: StreamStats[];
+  /** Per entry, recall per bucket of query ids (a bucket holds ⌈n/10⌉ consecutive ids). */
+  readonly buckets: BucketRecall[][];
+  private readonly bucketSize: number[];
   readonly seconds: SecondStats[] = [];
   private readonly unattributed = newStream();
   /** Wall time (performance.now ms) of the last completion, for achieved throughput. */
@@ -52,6 +65,14 @@ export class RunRecorder {
   constructor(workload: Workload) {
     this.perEntry = workload.entries.map(newStream);
     this.k = workload.k;
+    const counts = workload.queryCounts ?? workload.entries.map((_, e) => workload.queries.filter((q) => q.entry === e).length);
+    this.bucketSize = counts.map((n) => Math.max(1, Math.ceil(n / RECALL_BUCKETS)));
+    this.buckets = counts.map((n, e) => {
+      const size = this.bucketSize[e]!;
+      const out: BucketRecall[] = [];
+      for (let first = 0; first < n; first += size) out.push({ firstQuery: first, lastQuery: Math.min(n, first + size) - 1, recallSum: 0, recallCount: 0 });
+      return out;
+    });
   }
 
   private second(atMs: number): SecondStats {
@@ -97,6 +118,11 @@ export class RunRecorder {
     this.total.recallCount++;
     stream.recallSum += r;
     stream.recallCount++;
+    const b = this.buckets[q.entry]?.[Math.floor(q.queryId / this.bucketSize[q.entry]!)];
+    if (b) {
+      b.recallSum += r;
+      b.recallCount++;
+    }
   }
 
   private recallOfBody(q: PreparedQuery, body: string | Buffer | null): number | null {

@@ -28,6 +28,7 @@ import { gatewayModels, mixWarning, modelWorkloadSource, scenarioPlan, seedTarge
 import { authHeaders, extractIds } from './search-contract.ts';
 import type { SearchApi } from './search-contract.ts';
 import { buildWorkload } from './workload.ts';
+import { searchParamsInForce, sweepHnswEf } from './search-params.ts';
 import type { QuerySource, Workload } from './workload.ts';
 
 export interface RunBenchDeps {
@@ -138,7 +139,8 @@ export async function runBench(opts: BenchOptions, deps: RunBenchDeps = {}): Pro
     assertLoadAllowed(ep.url, { allowRemoteLoad: opts.allowRemoteLoad });
     const { entries, source } = await searchPlan(opts, ep, target, deps, log);
     const basePath = new URL(ep.url).pathname.replace(/\/$/, '');
-    const workload = buildWorkload(entries, source, { api: opts.api, k: opts.k, queries: opts.queries, basePath });
+    const sent = opts.hnswEf !== undefined ? { hnsw_ef: opts.hnswEf } : {};
+    const workload = buildWorkload(entries, source, { api: opts.api, k: opts.k, queries: opts.queries, basePath, searchParams: sent });
     const headers = authHeaders(opts.api, ep.apiKey);
     await preflight(ep.url, opts.api, headers, workload);
     const def = opts.scenario ? SCENARIOS[opts.scenario] : undefined;
@@ -152,6 +154,9 @@ export async function runBench(opts: BenchOptions, deps: RunBenchDeps = {}): Pro
     const driven = await drive(opts, workload, recorder, ep.url, headers, log);
     const check = monitor.stop(driven.timing ? driven.timing.dispatched : recorder.total.requests, driven.timing, driven.mode === 'open' ? opts.spinMs : 0);
     const { apiKey: _omit, ...params } = opts;
+    // the engine behind the searches: the Qdrant API itself, or the target's Qdrant behind a gateway
+    const qdrant: Endpoint | undefined = opts.api === 'qdrant' ? ep : target?.qdrant ? { url: target.qdrant.url, apiKey: target.qdrant.apiKey } : undefined;
+    const searchParams = await Promise.all(entries.map((e) => searchParamsInForce(qdrant, e.collection, sent)));
     const scenarioWarnings = def ? [mixWarning(def), ...driven.notes].filter((w): w is string => w !== null) : [];
     const results = aggregate({
       runId,
@@ -167,7 +172,13 @@ export async function runBench(opts: BenchOptions, deps: RunBenchDeps = {}): Pro
       closedLoop: driven.closedLoop,
       profile: opts.profile,
       ...(def ? { scenario: { name: def.name, closedLoop: `${def.executor}, sequential clients`, warnings: scenarioWarnings } } : {}),
+      searchParams,
     });
+    if (opts.sweep === 'hnsw_ef') {
+      if (!qdrant) throw new UserError('--sweep hnsw_ef searches Qdrant directly: use --api qdrant with --url, or a target with a Qdrant URL');
+      log(`sweeping hnsw_ef over ${workload.queries.length} queries, one at a time`);
+      results.hnsw_ef_sweep = await sweepHnswEf({ qdrant, entries, source, k: opts.k, queries: opts.queries, profile: opts.profile, log });
+    }
     if (def) {
       const judged = new Set(results.gates.results.map((g) => g.name));
       const unjudged = def.gates.filter((g) => !judged.has(g));

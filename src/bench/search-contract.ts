@@ -22,8 +22,15 @@ export interface SearchRequest {
   body: Buffer;
 }
 
-export function searchRequest(api: SearchApi, collection: string, vector: ArrayLike<number>, k: number, basePath = ''): SearchRequest {
+/** Engine search parameters a run sends (Qdrant's `params`); absent: the engine's defaults. */
+export interface SearchParams {
+  hnsw_ef?: number;
+  exact?: boolean;
+}
+
+export function searchRequest(api: SearchApi, collection: string, vector: ArrayLike<number>, k: number, basePath = '', params?: SearchParams): SearchRequest {
   const v = vectorJson(vector);
+  const p = params && Object.keys(params).length > 0 ? `,"params":${JSON.stringify(params)}` : '';
   if (api === 'gateway') {
     return {
       path: `${basePath}/api/v1/vectors/search`,
@@ -32,7 +39,7 @@ export function searchRequest(api: SearchApi, collection: string, vector: ArrayL
   }
   return {
     path: `${basePath}/collections/${encodeURIComponent(collection)}/points/query`,
-    body: Buffer.from(`{"query":${v},"limit":${k}}`),
+    body: Buffer.from(`{"query":${v},"limit":${k}${p}}`),
   };
 }
 

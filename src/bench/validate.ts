@@ -90,5 +90,13 @@ export function validateOptions(input: RawBenchOptions): BenchOptions {
     rateScale: parseValue('--rate-scale', o.rateScale, number({ min: 0.001, max: 1_000 })),
     durationScale: parseValue('--duration-scale', o.durationScale, number({ min: 0.001, max: 1_000 })),
     modelCollections: Boolean(o.modelCollections),
+    hnswEf: hnswEf(o),
+    sweep: o.sweep === undefined ? undefined : oneOf<'hnsw_ef'>('--sweep', o.sweep, ['hnsw_ef']),
   };
+}
+
+function hnswEf(o: RawBenchOptions): number | undefined {
+  const ef = optInt('--hnsw-ef', o.hnswEf, { min: 1, max: 100_000 });
+  if (ef !== undefined && o.api !== 'qdrant') throw new UserError('--hnsw-ef is sent in Qdrant\'s search params: use it with --api qdrant (the gateway sets its own)');
+  return ef;
 }

@@ -5,7 +5,7 @@
 import { mixCycle } from './mix.ts';
 import type { MixEntry } from './mix.ts';
 import { searchRequest } from './search-contract.ts';
-import type { SearchApi } from './search-contract.ts';
+import type { SearchApi, SearchParams } from './search-contract.ts';
 
 /** What the bench needs from the fixtures: planted queries with their true neighbours. */
 export interface QuerySource {
@@ -30,6 +30,8 @@ export interface Workload {
   /** Request i sends `queries[order[i % order.length]]`. */
   order: Uint32Array;
   k: number;
+  /** Distinct queries of each entry (query ids 0..n−1), for recall per query bucket. */
+  queryCounts: number[];
 }
 
 export interface WorkloadOptions {
@@ -38,6 +40,8 @@ export interface WorkloadOptions {
   /** Distinct queries per entry (capped by what the dataset plants). */
   queries: number;
   basePath?: string;
+  /** Qdrant API only: engine search parameters sent with every query. */
+  searchParams?: SearchParams;
 }
 
 export function buildWorkload(entries: MixEntry[], source: QuerySource, opts: WorkloadOptions): Workload {
@@ -50,7 +54,7 @@ export function buildWorkload(entries: MixEntry[], source: QuerySource, opts: Wo
     countOf.push(n);
     for (let j = 0; j < n; j++) {
       const q = source.query(e.dataset, j, opts.k);
-      const { path, body } = searchRequest(opts.api, e.collection, q.vector, opts.k, opts.basePath);
+      const { path, body } = searchRequest(opts.api, e.collection, q.vector, opts.k, opts.basePath, opts.searchParams);
       queries.push({ entry, queryId: j, path, body, truth: new Set(q.neighbors.slice(0, opts.k).map(String)) });
     }
   });
@@ -67,7 +71,7 @@ export function buildWorkload(entries: MixEntry[], source: QuerySource, opts: Wo
     const e = cycle[i]!;
     order[i] = firstOf[e]! + (next[e]!++ % countOf[e]!);
   }
-  return { entries, queries, order, k: opts.k };
+  return { entries, queries, order, k: opts.k, queryCounts: countOf };
 }
 
 /** Share of the true top-k found in the returned ids (the first k of them). */

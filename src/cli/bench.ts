@@ -17,6 +17,7 @@ import { readResults } from '../results/read.ts';
 import type { BenchResults } from '../results/bench.ts';
 import { writeAtomic } from '../results/store.ts';
 import { runBench } from '../bench/run.ts';
+import { explainRecall } from '../bench/search-params.ts';
 import { validateOptions } from '../bench/validate.ts';
 import { CliCommand, runCli } from '../util/cli.ts';
 import { ExitCode } from '../util/exit-codes.ts';
@@ -51,6 +52,8 @@ interface RunFlags {
   scenario?: string;
   rateScale?: string;
   durationScale?: string;
+  hnswEf?: string;
+  sweep?: string;
 }
 
 const program = new CliCommand('bench')
@@ -87,16 +90,18 @@ program
   .option('--scenario <name>', `run a scenario's shape (${SCENARIO_NAMES.join(', ')}; scenarios/definitions.ts): it sets mode, rate and duration, and only its gates judge the run`)
   .option('--rate-scale <x>', 'scenario: multiply every rate (after the profile), e.g. 0.1')
   .option('--duration-scale <x>', 'scenario: multiply every duration, e.g. 0.05')
+  .option('--hnsw-ef <n>', 'Qdrant API: send this hnsw_ef with every search (default: the engine\'s)')
+  .option('--sweep <param>', 'after the run, recall and unloaded latency at each hnsw_ef, and the smallest passing both gates (hnsw_ef)')
   .action(async (f: RunFlags) => {
     const opts = validateOptions({
       target: f.target, url: f.url, api: f.api, apiKey: f.apiKey, allowRemoteLoad: f.allowRemoteLoad,
       dataset: f.dataset, size: f.size, dim: f.dim, seed: f.seed, collection: f.collection, mix: f.mix,
       mode: f.mode, rate: f.rate, connections: f.connections, durationS: f.duration, warmupS: f.warmup,
       k: f.k, queries: f.queries, timeoutMs: f.timeout, spinMs: f.spinMs, napUs: f.napUs, client: f.client, profile: f.profile, outDir: f.out,
-      scenario: f.scenario, rateScale: f.rateScale, durationScale: f.durationScale,
+      scenario: f.scenario, rateScale: f.rateScale, durationScale: f.durationScale, hnswEf: f.hnswEf, sweep: f.sweep,
     });
     const { results, path } = await runBench(opts, { log: (l) => console.error(l) });
-    console.log(f.json ? JSON.stringify(results, null, 2) : renderSummary(results, path));
+    console.log(f.json ? JSON.stringify(results, null, 2) : `${renderSummary(results, path)}\n${explainRecall(results).join('\n')}`);
     return results.pass ? ExitCode.Ok : ExitCode.Failed;
   });
 

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import { getDataset, listDatasets } from '../../fixtures/src/datasets.ts';
 import type { DatasetOverrides } from '../../fixtures/src/datasets.ts';
-import { intrusionBound, capTail } from '../../fixtures/src/bound.ts';
+import { intrusionBound } from '../../fixtures/src/bound.ts';
 import { plantedPlan } from '../../fixtures/src/planted.ts';
 import { DEFAULT_ASSUMPTIONS, RUNBOOK_MACHINE, planCollection, renderPlan } from '../../fixtures/src/plan.ts';
 import type { DatasetSpec } from '../../fixtures/src/types.ts';
@@ -10,6 +10,12 @@ import { checkManifestMirror } from '../../fixtures/src/node/manifest-file.ts';
 import { loadDataset } from '../../fixtures/src/node/loader.ts';
 import { progressReporter, formatCount } from '../../fixtures/src/node/progress.ts';
 import { verifyPlanted } from '../../fixtures/src/node/verify.ts';
+import { DEFAULT_HNSW_COLLECTION, exactStats, findReference, generatedSource, recallCurve, referenceSource } from '../../fixtures/src/node/difficulty.ts';
+import type { DifficultySource, RecallCurve } from '../../fixtures/src/node/difficulty.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startQdrant } from '../launcher/services/qdrant.ts';
 import { assertLoadAllowed, parseTargetKind, resolveTarget } from '../targets/index.ts';
 import type { Target } from '../targets/index.ts';
 import { CliCommand, runCli } from '../util/cli.ts';
@@ -25,6 +31,11 @@ interface DatasetFlags {
   plantedQueries?: number;
   plantedK?: number;
   contrast?: number;
+  structure?: string;
+  clusters?: number;
+  rank?: number;
+  center?: number;
+  subspace?: number;
 }
 
 // `fixtures export | head`: a reader that goes away ends the command quietly.
@@ -45,7 +56,12 @@ function withDataset(cmd: CliCommand, defaultDataset = 'smoke'): CliCommand {
     .addOption(option('--seed <n>', 'override the seed', integer()))
     .addOption(option('--planted-queries <n>', 'override the number of planted queries', integer()))
     .addOption(option('--planted-k <n>', 'override the planted neighbours per query (largest k with known truth)', integer()))
-    .addOption(option('--contrast <c>', 'override the relative contrast of the nearest neighbour (difficulty; lower = harder)', number()));
+    .addOption(option('--contrast <c>', 'override the relative contrast of the nearest neighbour (difficulty; lower = harder)', number()))
+    .addOption(new Option('--structure <kind>', 'override how points spread: clustered (clusters, low intrinsic dimension) or hard (uniform on the sphere)').choices(['clustered', 'hard']))
+    .addOption(option('--clusters <n>', 'clustered: number of clusters', integer({ min: 1 })))
+    .addOption(option('--rank <r>', 'clustered: dimension of each cluster subspace', integer({ min: 2 })))
+    .addOption(option('--center <w>', 'clustered: squared weight of the cluster centre (mean in-cluster cosine)', ratio()))
+    .addOption(option('--subspace <w>', 'clustered: squared weight of the in-cluster subspace part', ratio()));
 }
 
 function specFrom(o: DatasetFlags): DatasetSpec {
@@ -59,6 +75,11 @@ function specFrom(o: DatasetFlags): DatasetSpec {
   set('queries', o.plantedQueries);
   set('k', o.plantedK);
   set('contrast', o.contrast);
+  set('structure', o.structure as DatasetOverrides['structure']);
+  set('clusters', o.clusters);
+  set('rank', o.rank);
+  set('center', o.center);
+  set('subspace', o.subspace);
   return getDataset(o.dataset, overrides);
 }
 
@@ -151,18 +172,20 @@ withDataset(program.command('bound').description('the probability that a random 
     const spec = specFrom(k !== undefined && o.plantedK === undefined ? { ...o, plantedK: k } : o);
     const plan = plantedPlan(spec);
     const kth = o.kthScore ?? plan.cosines[plan.k - 1]!;
-    const b = intrusionBound({ count: spec.count, dim: spec.dim, k: plan.k, kthScore: kth, queries: plan.queries });
+    const b = intrusionBound({ count: spec.count, dim: spec.dim, k: plan.k, kthScore: kth, queries: plan.queries, structure: spec.structure });
     if (o.json) {
-      console.log(JSON.stringify({ count: spec.count, dim: spec.dim, k: plan.k, queries: plan.queries, kthScore: kth, topScore: plan.cosines[0], contrastTop: plan.contrastTop, contrastKth: plan.contrastKth, ...b }, null, 2));
+      console.log(JSON.stringify({ count: spec.count, dim: spec.dim, structure: spec.structure, k: plan.k, queries: plan.queries, kthScore: kth, topScore: plan.cosines[0], contrastTop: plan.contrastTop, contrastKth: plan.contrastKth, ...b }, null, 2));
       return;
     }
-    console.log(`N = ${formatCount(spec.count)} points, d = ${spec.dim}, k = ${plan.k}, ${plan.queries} planted queries (dataset ${spec.name})`);
+    const st = spec.structure;
+    console.log(`N = ${formatCount(spec.count)} points, d = ${spec.dim}, k = ${plan.k}, ${plan.queries} planted queries (dataset ${spec.name}, structure ${st.kind === 'clustered' ? `clustered: ${st.clusters} clusters, rank ${st.rank}, center ${st.center}, subspace ${st.subspace}` : 'hard: uniform'})`);
     console.log(`planted cosines ${plan.cosines[0]!.toFixed(4)} (nearest) .. ${kth.toFixed(4)} (k-th); relative contrast ${plan.contrastTop.toFixed(2)} .. ${plan.contrastKth.toFixed(2)}`);
-    console.log(`typical best random cosine √(2 ln N / d) = ${b.typicalBestRandom.toFixed(4)}`);
+    console.log(st.kind === 'clustered' ? `typical best cosine of a point of the query's own cluster = ${b.typicalBestRandom.toFixed(4)}` : `typical best random cosine √(2 ln N / d) = ${b.typicalBestRandom.toFixed(4)}`);
     console.log(`P(<q,x> ≥ ${kth.toFixed(4)}) for one random unit vector: ${b.pointTail.toExponential(3)} exact (½·I_{1−t²}((d−1)/2, ½)), ≤ ${b.pointTailBall.toExponential(3)} (Ball: e^{−d t²/2})`);
-    console.log(`P(a random vector intrudes one query's top-${plan.k}) ≤ (N − k) · tail = ${b.perQuery.toExponential(3)}`);
+    if (b.sameClusterTail !== undefined) console.log(`P(<q,x> ≥ ${kth.toFixed(4)}) for a point of the query's own cluster (probability 1/${st.kind === 'clustered' ? st.clusters : 1}): ≤ ${b.sameClusterTail.toExponential(3)}`);
+    console.log(`P(a random vector intrudes one query's top-${plan.k}) ≤ ${st.kind === 'clustered' ? 'E[intruders]' : '(N − k) · tail'} = ${b.perQuery.toExponential(3)}`);
     console.log(`P(any intrusion over all ${plan.queries} queries) ≤ ${b.allQueries.toExponential(3)}`);
-    const t99 = [0.2, 0.25, 0.3, 0.35].map((t) => `${t}: ${Math.min(1, (spec.count - plan.k) * capTail(spec.dim, t)).toExponential(1)}`).join(', ');
+    const t99 = (st.kind === 'clustered' ? [kth - 0.1, kth - 0.05, kth + 0.05] : [0.2, 0.25, 0.3, 0.35]).map((t) => `${t.toFixed(2)}: ${intrusionBound({ count: spec.count, dim: spec.dim, k: plan.k, kthScore: t, structure: st, queries: plan.queries }).perQuery.toExponential(1)}`).join(', ');
     console.log(`per-query bound at other k-th cosines: ${t99}`);
   });
 
@@ -260,6 +283,91 @@ async function withQdrant(o: LoadFlags, fn: (url: string, apiKey: string | undef
   } finally {
     await target.release();
   }
+}
+
+program
+  .command('difficulty')
+  .description('measure LID, relative contrast and the recall@10-vs-hnsw_ef curve of a default HNSW, for the real reference set and synthetic datasets side by side')
+  .option('-d, --dataset <list>', 'comma list: reference, a dataset name, or name/hard | name/clustered for a structure', 'reference,model-general,model-general/hard,medium-768,medium-768/hard')
+  .addOption(option('--size <n>', 'points per dataset (the reference set: its first n)', integer({ min: 100 })).default(20000))
+  .addOption(option('--queries <n>', 'queries per dataset', integer({ min: 1 })).default(200))
+  .option('--ef <list>', 'hnsw_ef values of the recall curve', '10,16,32,64,128,256')
+  .option('--reference-dir <dir>', 'a reference set built by fixtures/reference/bin/build (default: the cache)')
+  .option('--qdrant-url <url>', 'the engine (default: VDB_QDRANT_URL, else a qdrant started for this run in a temp dir)')
+  .option('--no-recall', 'skip the engine: LID and contrast only')
+  .addOption(option('--contrast <c>', 'synthetic sets: override the nearest neighbour\'s relative contrast', number()))
+  .addOption(option('--clusters <n>', 'synthetic sets: override the clusters (implies clustered)', integer({ min: 1 })))
+  .addOption(option('--rank <r>', 'synthetic sets: override the cluster rank', integer({ min: 2 })))
+  .addOption(option('--center <w>', 'synthetic sets: override the centre weight', ratio()))
+  .addOption(option('--subspace <w>', 'synthetic sets: override the subspace weight', ratio()))
+  .option('--json', 'print JSON')
+  .action(async (o: { dataset: string; size: number; queries: number; ef: string; referenceDir?: string; qdrantUrl?: string; recall: boolean; json?: boolean; contrast?: number; clusters?: number; rank?: number; center?: number; subspace?: number }) => {
+    const tune: DatasetOverrides = {};
+    for (const key of ['contrast', 'clusters', 'rank', 'center', 'subspace'] as const) if (o[key] !== undefined) tune[key] = o[key];
+    const efs = o.ef.split(',').map((x) => Number(x.trim()));
+    if (efs.some((x) => !Number.isInteger(x) || x < 1)) throw new UserError(`--ef takes positive integers separated by commas, got ${o.ef}`);
+    const sources: DifficultySource[] = [];
+    for (const raw of o.dataset.split(',').map((x) => x.trim()).filter(Boolean)) {
+      if (raw === 'reference') {
+        const dir = findReference(o.referenceDir);
+        if (!dir) {
+          console.error('reference set: not built (run fixtures/reference/bin/build, a few minutes), skipped');
+          continue;
+        }
+        sources.push(referenceSource(dir, o.size, o.queries));
+        continue;
+      }
+      const [name, structure] = raw.split('/');
+      if (structure !== undefined && structure !== 'hard' && structure !== 'clustered') throw new UserError(`--dataset ${raw}: the structure after / is hard or clustered`);
+      const spec = getDataset(name!, { size: o.size, queries: o.queries, ...(structure ? { structure } : {}), ...(name!.startsWith('model-') ? { dim: 384 } : {}), ...tune });
+      sources.push(generatedSource(spec, `${spec.name}/${spec.structure.kind}`, o.queries));
+    }
+    if (sources.length === 0) throw new UserError('no dataset to measure: pass --dataset, or build the reference set (fixtures/reference/bin/build)');
+    const engine = o.recall ? await difficultyEngine(o.qdrantUrl) : undefined;
+    const rows: Array<{ dataset: string; count: number; dim: number; lid: number; rc1: number; rc10: number; truthAgrees?: number; queries: number; curve?: RecallCurve }> = [];
+    try {
+      for (const src of sources) {
+        const t0 = performance.now();
+        const ex = exactStats(src);
+        if (!o.json) console.error(`  ${src.name}: exact scan in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        const row: (typeof rows)[number] = { dataset: src.name, count: src.count, dim: src.dim, lid: ex.lid, rc1: ex.rc1, rc10: ex.rc10, queries: ex.top10.length };
+        if (ex.truthAgrees !== undefined) row.truthAgrees = ex.truthAgrees;
+        if (engine) row.curve = await recallCurve({ url: engine.url, ...(engine.apiKey ? { apiKey: engine.apiKey } : {}), collection: `difficulty-${sources.indexOf(src)}`, src, top10: ex.top10, ef: efs, onLog: (l) => !o.json && console.error(l) });
+        rows.push(row);
+      }
+    } finally {
+      await engine?.stop();
+    }
+    if (o.json) {
+      console.log(JSON.stringify({ engine: engine?.name, hnsw: DEFAULT_HNSW_COLLECTION, rows }, null, 2));
+      return;
+    }
+    console.log(`difficulty: LID (MLE, k = 20, 200 sample points), relative contrast of the 1st/10th neighbour, recall@10 of a default HNSW (m 16, ef_construct 100) on ${engine?.name ?? 'no engine'}`);
+    console.log(`${'dataset'.padEnd(34)}${'points'.padStart(8)}${'dim'.padStart(5)}${'LID'.padStart(7)}${'RC@1'.padStart(7)}${'RC@10'.padStart(7)}  truth  recall@10 at hnsw_ef ${efs.join(' / ')}`);
+    for (const r of rows) {
+      const truth = r.truthAgrees === undefined ? '  -  ' : `${r.truthAgrees}/${r.queries}`.padStart(5);
+      const curve = r.curve ? r.curve.recall.map((x) => x.toFixed(3)).join(' / ') : '(not measured)';
+      console.log(`${r.dataset.padEnd(34)}${String(r.count).padStart(8)}${String(r.dim).padStart(5)}${r.lid.toFixed(1).padStart(7)}${r.rc1.toFixed(2).padStart(7)}${r.rc10.toFixed(2).padStart(7)}  ${truth}  ${curve}`);
+    }
+  });
+
+async function difficultyEngine(url?: string): Promise<{ url: string; apiKey?: string; name: string; stop(): Promise<void> }> {
+  const given = url ?? process.env.VDB_QDRANT_URL;
+  if (given) {
+    assertLoadAllowed(given, { allowRemoteLoad: false });
+    const apiKey = process.env.VDB_QDRANT_API_KEY;
+    return { url: given, ...(apiKey ? { apiKey } : {}), name: given, stop: async () => {} };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'vdb-difficulty-'));
+  const q = await startQdrant({ storagePath: join(dir, 'storage'), logPath: join(dir, 'qdrant.log') });
+  return {
+    url: q.info.url,
+    name: `${q.info.engine} ${q.info.version}`,
+    stop: async () => {
+      await q.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 program

@@ -60,6 +60,48 @@ const runner = z
   })
   .describe('who produced the figures');
 
+const recallBuckets = z
+  .array(
+    z.object({
+      first_query: z.number().int().nonnegative().describe('first planted query id of the bucket'),
+      last_query: z.number().int().nonnegative().describe('last planted query id of the bucket'),
+      recall_at_k: z.number().nullable().describe('mean recall@k of the bucket\'s answers; null when none'),
+      samples: z.number().int().nonnegative().describe('answers measured in the bucket'),
+    }),
+  )
+  .describe('recall per tenth of the query ids: equal buckets mean recall does not depend on which queries ran');
+
+const searchParams = z
+  .object({
+    sent: z.record(z.unknown()).describe('search parameters each request sent (`params` of Qdrant\'s query API); empty: the engine\'s defaults'),
+    hnsw_ef: z.number().nullable().describe('hnsw_ef in force: the one sent, else the engine default (Qdrant: the collection\'s ef_construct); null when unknown'),
+    exact: z.boolean().describe('whether searches were exact (full scan) rather than through the index'),
+    hnsw_m: z.number().nullable().describe('the collection\'s HNSW m; null when unknown'),
+    ef_construct: z.number().nullable().describe('the collection\'s HNSW ef_construct; null when unknown'),
+    quantization: z.string().nullable().describe('the collection\'s quantization (scalar, product, binary) and whether searches rescore; null: none or unknown'),
+    source: z.string().describe('where these come from (the collection info read from Qdrant, or why it could not be read)'),
+  })
+  .describe('the engine search parameters in force for the collection');
+
+const sweep = z
+  .object({
+    parameter: z.literal('hnsw_ef').describe('the parameter swept'),
+    points: z
+      .array(
+        z.object({
+          hnsw_ef: z.number().int().positive().describe('hnsw_ef sent'),
+          recall_at_k: z.number().describe('mean recall@k over every prepared query of every collection'),
+          p50_ms: z.number().describe('median latency of one search at a time (no load), ms'),
+          p95_ms: z.number().describe('95th percentile latency of one search at a time (no load), ms'),
+        }),
+      )
+      .describe('the recall/latency trade-off, one line per hnsw_ef'),
+    recall_gate: z.number().nullable().describe('the profile\'s recall gate'),
+    p95_gate_ms: z.number().nullable().describe('the profile\'s p95 latency gate, ms'),
+    smallest_passing: z.number().int().nullable().describe('the smallest hnsw_ef meeting both gates (latency unloaded: confirm with a run at --hnsw-ef); null when none'),
+  })
+  .describe('`--sweep hnsw_ef`: recall and unloaded latency of every collection at each hnsw_ef');
+
 export const benchResultsSchema = envelope('bench', BENCH_SCHEMA)
   .merge(stream)
   .extend({
@@ -88,7 +130,15 @@ export const benchResultsSchema = envelope('bench', BENCH_SCHEMA)
       )
       .describe('latency and throughput over time'),
     per_collection: z
-      .array(stream.extend({ collection: z.string().describe('collection searched'), dataset: z.string().describe('dataset of its planted queries'), weight: z.number().describe('share of the query mix') }))
+      .array(
+        stream.extend({
+          collection: z.string().describe('collection searched'),
+          dataset: z.string().describe('dataset of its planted queries'),
+          weight: z.number().describe('share of the query mix'),
+          recall_by_query_bucket: recallBuckets.optional(),
+          search_params: searchParams.optional(),
+        }),
+      )
       .describe('the same figures for each collection of the mix'),
     per_endpoint: z
       .array(
@@ -105,6 +155,7 @@ export const benchResultsSchema = envelope('bench', BENCH_SCHEMA)
     runner: runner.optional(),
     pass: z.boolean().describe('every gate passed'),
     merged_from: z.array(z.string()).optional().describe('run ids merged into this one (`bench merge`)'),
+    hnsw_ef_sweep: sweep.optional(),
   })
   .passthrough();
 
