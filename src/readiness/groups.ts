@@ -1,7 +1,7 @@
 /**
  * Spec groups, one file each (`readiness/<group>.spec.ts`), in the order they run. `rollback`
  * (deploys and rollbacks under traffic) runs after every group that reads the serving version,
- * and leaves a good version serving; service-stopping specs (faults) run last so nothing else
+ * and leaves a good version serving; service-stopping specs (faults, then network-faults) run last so nothing else
  * sees a stopped dependency.
  */
 export const GROUPS = [
@@ -16,6 +16,7 @@ export const GROUPS = [
   'performance',
   'rollback',
   'faults',
+  'network-faults',
 ] as const;
 export type Group = (typeof GROUPS)[number];
 

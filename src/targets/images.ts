@@ -8,6 +8,8 @@
  */
 export const QDRANT_IMAGE = 'qdrant/qdrant:v1.18.2';
 export const REDIS_IMAGE = 'redis:7.4.6-alpine';
+/** The gateway's Node.js base (sut/gateway/Dockerfile `ARG NODE_BASE`). */
+export const NODE_BASE_IMAGE = 'node:20.20-bookworm-slim';
 
 /** Tag of the gateway image built from `sut/gateway/Dockerfile` (kept, so rebuilds hit the cache). */
 export const GATEWAY_IMAGE_TAG = 'vdb-readiness/gateway:local';

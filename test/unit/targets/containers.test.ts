@@ -15,7 +15,7 @@ describe('containers target', () => {
     expect(r.code).toBe(ExitCode.Unreachable);
     const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^error: --target containers needs a Docker engine .*: use --target local$/);
+    expect(lines[0]).toMatch(/^error: --target containers needs a Docker engine and DOCKER_HOST=unix:\/\/\/nonexistent\.sock names no socket: start one \(as root: bash scripts\/ensure-docker\.sh\), or use --target local$/);
     expect(r.stdout).not.toMatch(/target ready/);
     expect(r.ms).toBeLessThan(15_000);
   });
