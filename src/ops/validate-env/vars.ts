@@ -45,6 +45,11 @@ export const SUITE_VARS: readonly VarSpec[] = [
   { name: 'VDB_DEPLOY_ANALYSIS', kind: 'internal', use: 'set by the readiness runner for a deploy hook (an analysis override, JSON)' },
   { name: 'VDB_DEBUG', kind: 'flag', use: 'internal errors print their stack trace' },
   { name: 'VDB_GATEWAY_IMAGE', kind: 'image', use: 'a prebuilt gateway image for --target containers' },
+  { name: 'VDB_CONTAINERS_PULL', kind: 'internal', use: '`never`: --target containers builds every image instead of trying a pull' },
+  { name: 'VDB_DEBIAN_MIRROR', kind: 'url', use: 'the Debian mirror --target containers builds its base image from' },
+  { name: 'VDB_QDRANT_DELAY_MS', kind: 'internal', use: 'the delay the network-fault specs add to Qdrant\'s packets (containers)' },
+  { name: 'VDB_QDRANT_TIMEOUT_MS', kind: 'internal', use: 'the gateway\'s Qdrant timeout the network-fault specs expect' },
+  { name: 'VDB_CHROMIUM', kind: 'internal', use: 'the Chromium `npm run report -- --pdf` prints with (default /usr/bin/chromium)' },
   { name: 'VDB_OUTSIDE_SOURCE_ADDRESS', kind: 'ip', use: 'a local source address outside the gateway\'s allowlist (security spec)' },
 ];
 

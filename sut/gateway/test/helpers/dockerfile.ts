@@ -45,6 +45,8 @@ export function readDockerfile(path: string): Stage[] {
       stages.push({ image, name: as?.toUpperCase() === 'AS' && name ? name : null, instructions: [] });
     } else {
       const stage = stages[stages.length - 1];
+      // a global ARG (the base image's) may come before the first FROM, as Docker allows
+      if (!stage && ins.keyword === 'ARG') continue;
       if (!stage) throw new Error(`${path}: ${ins.keyword} before FROM`);
       stage.instructions.push(ins);
     }
