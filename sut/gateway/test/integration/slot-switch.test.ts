@@ -92,7 +92,8 @@ describe('two slots behind one link', () => {
     // new connections through the link reach green at once; blue notices within 100 ms
     expect((await get({ path: link() }, '/health')).headers['x-gateway-slot']).toBe('green');
     await eventually(async () => ((await closes({ port: blue.port })) ? true : undefined), 2000, 'blue answering Connection: close');
-    expect(await closes({ port: green.port })).toBe(false);
+    // green, too, sees the switch within its 100 ms cache: on a busy machine blue may notice first
+    await eventually(async () => ((await closes({ port: green.port })) ? undefined : true), 2000, 'green keeping connections alive');
     expect(await closes({ path: link() })).toBe(false);
 
     // the cached connection still reaches blue, which answers and closes it (nginx never reuses it)
@@ -103,7 +104,7 @@ describe('two slots behind one link', () => {
 
     switchTo('blue');
     await eventually(async () => ((await closes({ port: green.port })) ? true : undefined), 2000, 'green answering Connection: close');
-    expect(await closes({ port: blue.port })).toBe(false);
+    await eventually(async () => ((await closes({ port: blue.port })) ? undefined : true), 2000, 'blue keeping connections alive');
     expect((await get({ path: link() }, '/health')).headers['x-gateway-slot']).toBe('blue');
   });
 
