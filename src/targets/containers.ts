@@ -12,7 +12,7 @@ import { docker, dockerOk, imagePresent } from './containers/docker.ts';
 import { requireEngine } from './containers/engine.ts';
 import { ensureImages, type ImageSet } from './containers/images.ts';
 import { prepareRunDir, startGatewaySlotContainer, startNginxContainer } from './containers/front-door.ts';
-import { containersControl } from './containers/service-control.ts';
+import { containersControl, netemAvailable } from './containers/service-control.ts';
 import { gatewayImageOverride } from './images.ts';
 import type { ResolveTargetOptions, Target } from './types.ts';
 
@@ -148,10 +148,12 @@ export async function resolveContainersTarget(opts: ResolveTargetOptions): Promi
   const url = (c: StartedTestContainer, port: number, scheme = 'http'): string => `${scheme}://127.0.0.1:${c.getMappedPort(port)}`;
   const qdrantUrl = url(qdrant, 6333);
   const redisUrl = url(redis, 6379, 'redis');
+  const netem = await netemAvailable(images.nginx.ref, gateway.getId());
+  if (!netem) log('containers: this kernel has no netem (tc): the Qdrant-delay network fault is not offered');
   const control = containersControl({
     network,
     gateway: gateway.getId(),
-    toolsImage: images.nginx.ref,
+    ...(netem ? { toolsImage: images.nginx.ref } : {}),
     deps: {
       redis: { id: redis.getId(), alias: 'redis', ready: () => redisPing(redisUrl) },
       qdrant: { id: qdrant.getId(), alias: 'qdrant', ready: () => qdrantReady(qdrantUrl) },

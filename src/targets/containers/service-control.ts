@@ -48,6 +48,14 @@ async function inNetns(tools: string, id: string, script: string): Promise<strin
   return dockerOk(['run', '--rm', '--network', `container:${id}`, '--cap-add', 'NET_ADMIN', '--user', '0', '--entrypoint', 'sh', tools, '-c', script], { timeoutMs: 60_000 });
 }
 
+/** Whether this kernel has tc's netem (some, e.g. microVM kernels, have no sch_netem): tried on the loopback of container `id`. */
+export async function netemAvailable(tools: string, id: string): Promise<boolean> {
+  return inNetns(tools, id, 'tc qdisc add dev lo root netem delay 1ms && tc qdisc del dev lo root').then(
+    () => true,
+    () => false,
+  );
+}
+
 const ALL_IFACES = "for i in $(ls /sys/class/net); do [ \"$i\" = lo ] || echo \"$i\"; done";
 
 export function containersControl(opts: ContainersControlOptions): ServiceControl {
