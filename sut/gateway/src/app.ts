@@ -13,6 +13,7 @@ import { classify, errorBody, errorSchema, GatewayError, jsonMessage } from './e
 import { registerGraphql } from './graphql/plugin.ts';
 import { HealthChecks } from './health/checks.ts';
 import { GatewayMetrics } from './observability/metrics.ts';
+import { discardBody } from './discard-body.ts';
 import { registerFaults } from './faults.ts';
 import { QdrantClient } from './qdrant/client.ts';
 import { connectRedis } from './redis/connection.ts';
@@ -31,6 +32,9 @@ import { formatValidationErrors } from './validation.ts';
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** Server headersTimeout (bounded by request_timeout_ms). */
 export const HEADERS_TIMEOUT_MS = 10_000;
+/** How much of a refused body (413) is read and dropped before the answer: twice nginx's client_max_body_size (4m). */
+const DISCARD_MAX_BYTES = 8 * 1024 * 1024;
+const DISCARD_MAX_MS = 5000;
 
 export interface BuildOptions {
   config: GatewayConfig;
@@ -181,6 +185,10 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     if (c.internal) req.log.error({ err }, 'request failed');
     else if (c.statusCode >= 500) req.log.warn({ code: c.code, msg: c.message }, 'upstream failure');
     if (c.code === 'GW_ERR_RATE_LIMITED' && !reply.getHeader('retry-after')) reply.header('retry-after', '1');
+    if (c.statusCode === 413) {
+      await discardBody(req.raw, DISCARD_MAX_BYTES, DISCARD_MAX_MS);
+      reply.header('connection', 'close');
+    }
     return reply.code(c.statusCode).send(errorBody(c.code, c.message, String(req.id)));
   });
   app.setNotFoundHandler((req, reply) => {
