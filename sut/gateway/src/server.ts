@@ -74,7 +74,7 @@ await ctx.instances.start(() => ({
   service: 'gateway',
   slot: config.slot,
   version: ctx.version,
-  url: listeners.url,
+  url: config.advertiseUrl ?? listeners.url,
   socket: listeners.socketPath,
   pid: process.pid,
   started_at: ctx.startedAt.toISOString(),

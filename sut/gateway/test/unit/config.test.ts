@@ -119,6 +119,19 @@ describe('gateway configuration', () => {
     expect(r.config.overrides).toEqual(expect.arrayContaining(['GATEWAY_VERSION', 'GATEWAY_INSTANCE_ID', 'GATEWAY_SOCKET', 'GATEWAY_ACTIVE_LINK', 'GATEWAY_FAULTS']));
   });
 
+  it('registers the URL GATEWAY_ADVERTISE_URL gives, and refuses one that is not http(s)', () => {
+    const base = loadConfig(DEFAULT_CONFIG_DIR, { GATEWAY_API_KEYS: 'load=aaaaaaaaaaaaaaaa' });
+    if (!base.ok) throw new Error(base.problems.join('\n'));
+    expect(base.config.advertiseUrl).toBeNull();
+    const r = loadConfig(DEFAULT_CONFIG_DIR, { GATEWAY_API_KEYS: 'load=aaaaaaaaaaaaaaaa', GATEWAY_ADVERTISE_URL: 'http://127.0.0.1:49153/' });
+    if (!r.ok) throw new Error(r.problems.join('\n'));
+    expect(r.config.advertiseUrl).toBe('http://127.0.0.1:49153');
+    expect(r.config.overrides).toContain('GATEWAY_ADVERTISE_URL');
+    const bad = loadConfig(DEFAULT_CONFIG_DIR, { GATEWAY_API_KEYS: 'load=aaaaaaaaaaaaaaaa', GATEWAY_ADVERTISE_URL: 'gateway-blue:8000' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.problems).toContain('GATEWAY_ADVERTISE_URL: gateway-blue:8000 is not an http(s) URL such as http://10.0.0.5:8000');
+  });
+
   it('parses API keys by role and refuses unknown roles and short keys', () => {
     const r = parseApiKeys('load=0123456789abcdef, admin=0123456789abcdef0, limited=short', ['load', 'limited']);
     expect([...r.keys]).toEqual([['0123456789abcdef', 'load']]);
