@@ -3,6 +3,8 @@ import { procStat } from '@vdb-readiness/proc-stat';
 
 /** true while `pid` runs; a zombie (exited, not reaped yet) is not alive. */
 export function isAlive(pid: number): boolean {
+  // kill(0) and kill(-1) would signal a whole group (or every process) and always succeed
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
   } catch (err) {

@@ -64,6 +64,11 @@ describe.runIf(linux)('startProcessGroup / stopProcessGroup', () => {
     expect(isGroupAlive(p.pid)).toBe(true);
   });
 
+  it('calls no pid 0 or negative pid alive (kill() would take them for a group)', () => {
+    expect(isAlive(process.pid)).toBe(true);
+    for (const pid of [0, -1, -process.pid, Number.NaN]) expect(isAlive(pid)).toBe(false);
+  });
+
   it('answers null for a command that does not exist', () => {
     expect(startProcessGroup({ command: join(dir, 'no-such-command'), args: [], logPath: join(dir, 'none.log') })).toBeNull();
   });
