@@ -19,6 +19,8 @@ export interface ReadinessSummary {
   profile: string;
   started_at: string;
   finished_at?: string;
+  /** INCOMPLETE: what the run did not cover, and the command that covers each. */
+  missing?: Array<{ what: string; command: string }>;
 }
 
 export interface GateVerdict {
@@ -36,6 +38,13 @@ export function judgeProduction(latest: ReadinessSummary | null, now: Date, maxA
   const run = `run ${latest.run_id}`;
   if (latest.profile !== 'production') return refuse(`the latest readiness ${run} was judged by the ${latest.profile} profile, not production`);
   if (latest.state !== 'complete') return refuse(`the latest readiness ${run} is ${latest.state}, not complete`);
+  if (latest.verdict === 'INCOMPLETE' && latest.missing?.length) {
+    const cover = [...new Set(latest.missing.map((m) => `\`${m.command}\``))].join(' and ');
+    return {
+      ok: false,
+      reason: `production deploy refused: the latest readiness ${run} says INCOMPLETE: it did not cover ${latest.missing.map((m) => m.what).join('; ')}: run ${cover} and deploy once it says GO`,
+    };
+  }
   if (latest.verdict !== 'GO') return refuse(`the latest readiness ${run} says ${latest.verdict}`);
   const at = Date.parse(latest.finished_at ?? latest.started_at);
   if (Number.isNaN(at)) return refuse(`the latest readiness ${run} has no valid time`);
@@ -52,7 +61,15 @@ export async function checkProductionGate(opts: { resultsDir?: string; maxAgeS?:
   try {
     const r = await readResults(where, 'readiness');
     if (r.kind === 'readiness') {
-      latest = { run_id: r.run_id, state: r.state, verdict: r.verdict, profile: r.gates.profile, started_at: r.started_at, finished_at: r.finished_at };
+      latest = {
+        run_id: r.run_id,
+        state: r.state,
+        verdict: r.verdict,
+        profile: r.gates.profile,
+        started_at: r.started_at,
+        finished_at: r.finished_at,
+        ...(r.missing ? { missing: r.missing.map((m) => ({ what: m.what, command: m.command })) } : {}),
+      };
     }
   } catch (err) {
     if (!(err instanceof UserError)) throw err;

@@ -35,6 +35,26 @@ describe('the production gate on the latest readiness results', () => {
     expect(judgeProduction({ ...go, finished_at: '2026-12-02T11:00:00Z' }, NOW, 1800).ok).toBe(false);
   });
 
+  it('refuses an INCOMPLETE run naming what it did not cover and the commands that cover it', () => {
+    const v = judgeProduction(
+      {
+        ...go,
+        verdict: 'INCOMPLETE',
+        missing: [
+          { what: 'Automatic rollback on failure', command: 'npm run readiness -- --profile production --comprehensive' },
+          { what: 'Failover tested', command: 'npm run readiness -- --profile production --comprehensive' },
+        ],
+      },
+      NOW,
+      DAY,
+    );
+    expect(v.ok).toBe(false);
+    expect(v.reason).toBe(
+      'production deploy refused: the latest readiness run r1 says INCOMPLETE: it did not cover Automatic rollback on failure; Failover tested: run `npm run readiness -- --profile production --comprehensive` and deploy once it says GO',
+    );
+    expect(judgeProduction({ ...go, verdict: 'INCOMPLETE' }, NOW, DAY).reason).toMatch(/says INCOMPLETE: run `npm run readiness -- --profile production`/);
+  });
+
   let dir: string | undefined;
   afterEach(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
