@@ -34,7 +34,7 @@ describe('containers target', () => {
     expect(QDRANT_IMAGE).toMatch(/^qdrant\/qdrant:v1\.\d+\.\d+$/);
     expect(REDIS_IMAGE).toMatch(/^redis:7\.\d+\.\d+-alpine$/);
     const compose = readFileSync(join(REPO_ROOT, 'docker-compose.test.yml'), 'utf8');
-    const images = [...compose.matchAll(/^\s+image:\s*(\S+)\s*$/gm)].map((m) => m[1]);
+    const images = [...compose.matchAll(/^\s+image:\s*\$\{VDB_\w+:-(\S+)\}\s*$/gm)].map((m) => m[1]);
     expect(images).toEqual(expect.arrayContaining([QDRANT_IMAGE, REDIS_IMAGE]));
   });
 
