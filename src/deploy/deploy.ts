@@ -26,7 +26,7 @@ import { validateSlot } from './validate.ts';
 import { warmUp } from './warm-up.ts';
 
 /** Set by the deployer itself: `--env` may not override them (use --version / --config for the two that have an option). */
-const RESERVED_ENV = ['GATEWAY_SLOT', 'GATEWAY_SOCKET', 'GATEWAY_ACTIVE_LINK', 'GATEWAY_HOST', 'GATEWAY_PORT', 'GATEWAY_VERSION', 'GATEWAY_CONFIG_DIR'];
+const RESERVED_ENV = ['GATEWAY_SLOT', 'GATEWAY_SOCKET', 'GATEWAY_ACTIVE_LINK', 'GATEWAY_HOST', 'GATEWAY_PORT', 'GATEWAY_VERSION', 'GATEWAY_CONFIG_DIR', 'GATEWAY_ADVERTISE_URL'];
 
 /** `--env K=V` pairs (the value may hold `=` and `,`). */
 export function parseEnv(pairs: string[] = []): Record<string, string> {
@@ -134,7 +134,7 @@ export async function deploy(opts: DeployOptions = {}): Promise<DeploymentRecord
     rec.event('start', `starting ${plan.target} (${version}; config ${configDir}${envNote})`);
     const spawned = await addSlot(dir, { name: plan.target, version, configDir, env });
     started = spawned.info;
-    const up = await waitHealthy(started, settings.startup, spawned.logOffset);
+    const up = await waitHealthy(started, settings.startup, { logOffset: spawned.logOffset, ...(spawned.logTail ? { logTail: spawned.logTail } : {}) });
     if (!up.ok) {
       rec.check({ name: 'start-up', pass: false, detail: [up.reason, ...up.logLines.map((l) => `  ${l}`)].join('\n') });
       rec.event('failed', `failed: ${up.reason}`);
@@ -143,7 +143,7 @@ export async function deploy(opts: DeployOptions = {}): Promise<DeploymentRecord
       return await finish('failed', up.reason);
     }
     rec.check({ name: 'start-up', pass: true, detail: `healthy in ${secs(up.ms)}` });
-    rec.event('healthy', `${plan.target} healthy in ${secs(up.ms)} (pid ${started.pid}, ${started.url})`);
+    rec.event('healthy', `${plan.target} healthy in ${secs(up.ms)} (${started.container ? `container ${started.container.slice(0, 12)}, ` : ''}pid ${started.pid}, ${started.url})`);
 
     const v = await validateSlot({ name: started.name, url: started.url, socket: started.socket, version }, gw.apiKey, Boolean(opts.validate), (c) => {
       rec.check(c);

@@ -18,10 +18,14 @@ export interface LiveSlots {
   source: 'registry' | 'stack.json';
 }
 
-/** Merges registry instances with stack.json's slots (pure; `alive` says whether a pid runs). */
-export function mergeSlots(gw: GatewayInfo, active: string, instances: InstanceInfo[], alive: (pid: number) => boolean): SlotView[] {
+/**
+ * Merges registry instances with stack.json's slots (pure; `alive` says whether a pid runs).
+ * `containers`: the slots run as containers, whose registry entries carry pids and URLs of
+ * the containers' own namespaces; only stack.json's (host pids, published ports) are used.
+ */
+export function mergeSlots(gw: GatewayInfo, active: string, instances: InstanceInfo[], alive: (pid: number) => boolean, containers = false): SlotView[] {
   const out: SlotView[] = [];
-  for (const i of instances) {
+  for (const i of containers ? [] : instances) {
     // one per slot (the registry's first); an entry outliving its process (killed, not yet expired) is not a slot
     if (out.some((s) => s.slot === i.slot) || !alive(i.pid)) continue;
     out.push({ slot: i.slot, version: i.version || null, pid: i.pid, url: i.url, socket: i.socket, active: i.slot === active, source: 'registry' });
@@ -39,8 +43,8 @@ export async function liveSlots(info: StackInfo & { gateway: GatewayInfo }, regi
   const gateway = instances.filter((i) => i.service === 'gateway');
   return {
     active,
-    slots: mergeSlots(info.gateway, active, gateway, isAlive),
+    slots: mergeSlots(info.gateway, active, gateway, isAlive, Boolean(info.containers)),
     instances: gateway,
-    source: gateway.length > 0 ? 'registry' : 'stack.json',
+    source: gateway.length > 0 && !info.containers ? 'registry' : 'stack.json',
   };
 }

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isAlive } from '@vdb-readiness/local-process';
 import { socketReady } from '../launcher/services/gateway.ts';
 import type { StartupSettings } from '../launcher/gateway-config.ts';
+import { readableLogLine } from '../launcher/log-lines.ts';
 import type { SlotInfo } from '../launcher/types.ts';
 import { errorMessage } from '../util/errors.ts';
 
@@ -21,18 +22,6 @@ async function probeHealth(url: string, timeoutMs: number): Promise<string | nul
     return res.status === 200 ? null : `/health answered ${res.status}`;
   } catch (err) {
     return errorMessage((err as { cause?: unknown }).cause ?? err);
-  }
-}
-
-/** A gateway (pino) log line as a person reads it: `level msg: error message`; other lines as they are. */
-export function readableLogLine(line: string): string {
-  try {
-    const o = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
-    if (typeof o.msg !== 'string') return line;
-    const level = o.level === undefined ? '' : o.level >= 50 ? 'error ' : o.level >= 40 ? 'warn ' : '';
-    return `${level}${o.msg}${o.err?.message ? `: ${o.err.message}` : ''}`;
-  } catch {
-    return line;
   }
 }
 
@@ -54,14 +43,24 @@ export function slotLogTail(path: string, offset: number, lines = 12): string[] 
   }
 }
 
-export async function waitHealthy(slot: SlotInfo, s: StartupSettings, logOffset = 0, alive: (pid: number) => boolean = isAlive): Promise<StartupOutcome> {
+export interface WaitHealthyOptions {
+  /** Size of the slot's log file before it started. */
+  logOffset?: number;
+  alive?: (pid: number) => boolean;
+  /** Its last log lines, where they are not in a file at `slot.log` (a container's). */
+  logTail?: () => Promise<string[]>;
+}
+
+export async function waitHealthy(slot: SlotInfo, s: StartupSettings, opts: WaitHealthyOptions = {}): Promise<StartupOutcome> {
+  const alive = opts.alive ?? isAlive;
+  const tail = (): Promise<string[]> => (opts.logTail ? opts.logTail().catch(() => []) : Promise.resolve(slotLogTail(slot.log, opts.logOffset ?? 0)));
   const t0 = performance.now();
   const ms = (): number => performance.now() - t0;
   let failures = 0;
   let last = 'no probe yet';
   for (;;) {
     if (!alive(slot.pid)) {
-      return { ok: false, ms: ms(), reason: `${slot.name} exited during start-up (log: ${slot.log})`, logLines: slotLogTail(slot.log, logOffset) };
+      return { ok: false, ms: ms(), reason: `${slot.name} exited during start-up (log: ${slot.log})`, logLines: await tail() };
     }
     const err = await probeHealth(slot.url, s.timeout_ms);
     if (err === null && socketReady(slot.socket)) return { ok: true, ms: ms(), probes: failures + 1 };
@@ -72,7 +71,7 @@ export async function waitHealthy(slot: SlotInfo, s: StartupSettings, logOffset 
         ok: false,
         ms: ms(),
         reason: `${slot.name} not healthy after ${failures} probes (${(ms() / 1000).toFixed(1)} s; last: ${last}; log: ${slot.log})`,
-        logLines: slotLogTail(slot.log, logOffset),
+        logLines: await tail(),
       };
     }
     await sleep(s.interval_ms);

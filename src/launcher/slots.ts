@@ -10,6 +10,8 @@ import { linkActive, readActiveLink } from './active-link.ts';
 import { readStackInfo, updateStackInfo } from './launcher.ts';
 import { reloadNginx } from './services/nginx.ts';
 import { SLOT_STOP_GRACE_MS, socketReady, spawnGatewaySlot, type SpawnedSlot } from './services/gateway.ts';
+import { spawnContainerSlot, stopContainerSlot } from './services/gateway-container.ts';
+import { defaultGatewayConfigDir } from './gateway-config.ts';
 import type { GatewayInfo, SlotInfo, StackInfo } from './types.ts';
 
 export interface AddSlotOptions {
@@ -67,21 +69,32 @@ export async function addSlot(dir: string | undefined, opts: AddSlotOptions): Pr
   const existing = gw.slots.find((s) => s.name === opts.name);
   if (existing && isAlive(existing.pid)) throw new UserError(`slot ${opts.name} already runs (pid ${existing.pid}): stop it first`);
   const active = gw.slots.find((s) => s.name === activeSlotOf(gw));
-  const slot = await spawnGatewaySlot({
-    name: opts.name,
-    logDir: join(info.dir, 'logs'),
-    runDir: gw.runDir,
-    qdrant: info.qdrant,
-    redis: info.redis,
-    keys: gw.keys ?? { load: gw.apiKey },
-    version: opts.version,
-    configDir: opts.configDir ?? active?.configDir,
-    env: opts.env,
-  });
+  const configDir = opts.configDir ?? active?.configDir;
+  const slot = info.containers
+    ? await spawnContainerSlot({
+        name: opts.name,
+        runDir: gw.runDir,
+        containers: info.containers,
+        configDir: configDir ?? defaultGatewayConfigDir(),
+        ...(opts.version ? { version: opts.version } : {}),
+        ...(opts.env ? { env: opts.env } : {}),
+      })
+    : await spawnGatewaySlot({
+        name: opts.name,
+        logDir: join(info.dir, 'logs'),
+        runDir: gw.runDir,
+        qdrant: info.qdrant,
+        redis: info.redis,
+        keys: gw.keys ?? { load: gw.apiKey },
+        version: opts.version,
+        configDir,
+        env: opts.env,
+      });
   updateStackInfo(info.dir, (s) => {
     const g = s.gateway as GatewayInfo;
     g.slots = [...g.slots.filter((x) => x.name !== opts.name), slot.info].sort((a, b) => a.name.localeCompare(b.name));
-    s.pids = withPid(s.pids.filter((p) => p !== existing?.pid), slot.info.pid, g.nginx.pid);
+    // a container slot is not a process of this stack's: `down` must not signal it
+    if (!slot.info.container) s.pids = withPid(s.pids.filter((p) => p !== existing?.pid), slot.info.pid, g.nginx.pid);
   });
   return slot;
 }
@@ -92,7 +105,8 @@ export async function removeSlot(dir: string | undefined, name: string, graceMs 
   const slot = info.gateway.slots.find((s) => s.name === name);
   if (!slot) return null;
   if (activeSlotOf(info.gateway) === name && isAlive(slot.pid)) throw new UserError(`slot ${name} is the active one: switch to another slot before stopping it`);
-  await stopProcessGroup(slot.pid, graceMs);
+  if (slot.container) await stopContainerSlot(slot.container, graceMs);
+  else await stopProcessGroup(slot.pid, graceMs);
   updateStackInfo(info.dir, (s) => {
     const g = s.gateway as GatewayInfo;
     g.slots = g.slots.filter((x) => x.name !== name);

@@ -14,6 +14,20 @@ export interface StackInfo {
   gateway?: GatewayInfo;
   /** Every pid this stack started, for `down`. */
   pids: number[];
+  /** Present when the stack runs as containers (the `containers` target): slots are started as containers. */
+  containers?: ContainersInfo;
+}
+
+/** How the `containers` target starts a gateway slot container: the deployer reads it to add one. */
+export interface ContainersInfo {
+  runId: string;
+  network: string;
+  /** The gateway image. */
+  image: string;
+  /** The run's labels (cleanup finds everything by them). */
+  labels: Record<string, string>;
+  /** What every slot gets (Qdrant and Redis on the network, the keys, the allowlist). */
+  env: Record<string, string>;
 }
 
 export interface ProcessInfo {
@@ -49,6 +63,8 @@ export interface SlotInfo extends ProcessInfo {
   /** Its configuration directory (`GATEWAY_CONFIG_DIR`). */
   configDir: string;
   startedAt: string;
+  /** Its container, when the slot runs as one (`pid` is then the host pid of the container's main process; `log` the command that shows its log). */
+  container?: string;
   /** Names of the extra environment variables it was started with (values are not recorded: they may be secrets). */
   envKeys?: string[];
 }

@@ -24,7 +24,7 @@ export const CHECKLIST: ChecklistItem[] = [
   { id: 'components-validated', kind: 'checklist', text: 'All system components tested and validated', proofs: [{ group: 'health' }, { group: 'graphql' }, { group: 'models' }, { group: 'vectors' }] },
   { id: 'performance-targets', kind: 'checklist', text: 'Performance targets met and validated', proofs: [{ group: 'performance' }], note: 'a smoke check against the profile gate; the full load test is `npm run bench`' },
   { id: 'security-audit', kind: 'checklist', text: 'Security audit completed and passed', proofs: [{ group: 'security' }, { group: 'vectors', title: /internals|leak/i }, { group: 'config', title: /secret/i }] },
-  { id: 'disaster-recovery', kind: 'checklist', text: 'Disaster recovery procedures implemented', proofs: [{ group: 'backup' }, { group: 'faults' }] },
+  { id: 'disaster-recovery', kind: 'checklist', text: 'Disaster recovery procedures implemented', proofs: [{ group: 'backup' }, { group: 'faults' }, { group: 'network-faults' }] },
   { id: 'load-testing', kind: 'checklist', text: 'Load testing completed successfully', proofs: [], note: 'not a readiness check: run `npm run bench` (open-loop, gated) for the load test' },
   {
     id: 'deployment-automation',

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { linkActive, makeRunDir } from '../launcher/active-link.ts';
 import type { GenericContainer, StartedTestContainer } from 'testcontainers';
 import { freePort } from '@vdb-readiness/local-process';
@@ -7,12 +8,18 @@ import { KEY_ROLES } from '../launcher/services/gateway.ts';
 import { qdrantReady } from '../launcher/services/qdrant.ts';
 import { redisPing } from '../launcher/services/redis.ts';
 import { UnreachableError, errorMessage } from '../util/errors.ts';
-import { removeLeftovers, removeRun, runLabels, labelArgs } from './containers/cleanup.ts';
+import { RUN_LABEL, removeLeftovers, removeRun, runLabels, labelArgs } from './containers/cleanup.ts';
 import { docker, dockerOk, imagePresent } from './containers/docker.ts';
 import { requireEngine } from './containers/engine.ts';
 import { ensureImages, type ImageSet } from './containers/images.ts';
-import { prepareRunDir, startGatewaySlotContainer, startNginxContainer } from './containers/front-door.ts';
-import { containersControl, netemAvailable } from './containers/service-control.ts';
+import { prepareRunDir, startNginxContainer } from './containers/front-door.ts';
+import { containerPid, startContainerSlot } from '../launcher/services/gateway-container.ts';
+import { defaultGatewayConfigDir } from '../launcher/gateway-config.ts';
+import { writeStackInfo } from '../launcher/launcher.ts';
+import type { ContainersInfo } from '../launcher/types.ts';
+import { localDeployControl } from './local-deploy.ts';
+import { containersControl, netemAvailable, netemDelay } from './containers/service-control.ts';
+import { UPSTREAM_ALIAS, startDelayProxy, toxiproxyBinary } from './containers/delay-proxy.ts';
 import { gatewayImageOverride } from './images.ts';
 import type { ResolveTargetOptions, Target } from './types.ts';
 
@@ -45,8 +52,9 @@ export interface ContainersTarget extends Target {
  * with testcontainers. Fails fast, in one line, where no engine answers. Pinned images are used
  * when they can be pulled; else stand-ins are built here (src/targets/containers/images.ts).
  * Redis and Qdrant get fixed host ports so the dependency-fault specs can stop and start them
- * and their URLs stay valid. The gateway allows every client address (`0.0.0.0/0`): behind
- * Docker's port publishing the client is the bridge gateway, not 127.0.0.1; its keys are random.
+ * and their URLs stay valid. The gateway tier is laid out like the local stack's (slots as
+ * containers, containers/front-door.ts), with a stack.json in its run folder, so src/deploy
+ * deploys and rolls back on it; its keys are random.
  * Everything it creates carries the run's labels (containers/cleanup.ts): removed on release,
  * and at the next start when a run was killed.
  */
@@ -78,6 +86,7 @@ export async function resolveContainersTarget(opts: ResolveTargetOptions): Promi
   const runId = `c${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const labels = runLabels(runId, opts.keep);
   const network = `vdb-readiness-${runId}`;
+  log(`containers: run ${runId}: everything it creates carries the label ${RUN_LABEL}=${runId}`);
   const cleanup = (): Promise<void> => removeRun(runId);
   const fail = async (what: string, err: unknown): Promise<never> => {
     await cleanup();
@@ -107,11 +116,23 @@ export async function resolveContainersTarget(opts: ResolveTargetOptions): Promi
       .withStartupTimeout(START_TIMEOUT_MS);
     return (images.redis.standInFor ? c : c.withCommand(['redis-server', '--save', '', '--appendonly', 'no'])).start();
   });
+  // The Qdrant-delay fault: tc netem where the kernel has it (tried in Redis's network namespace),
+  // else a TCP delay proxy answering as `qdrant` in front of Qdrant (containers/delay-proxy.ts).
+  // Decided before Qdrant starts: with the proxy, Qdrant's alias is the proxy's upstream. Only
+  // for a run that applies network faults: the proxy is one more hop on every search.
+  const netem = opts.networkFaults ? await netemAvailable(images.nginx.ref, redis.getId()) : false;
+  const proxyBinary = netem || !opts.networkFaults
+    ? undefined
+    : await toxiproxyBinary(log).catch((err: unknown) => {
+        log(`containers: this kernel has no netem (tc) and the delay proxy could not be had (${errorMessage(err)}): the Qdrant-delay network fault is not offered`);
+        return undefined;
+      });
+  const qdrantAlias = proxyBinary ? UPSTREAM_ALIAS : 'qdrant';
   const qdrant = await step(`starting Qdrant (${images.qdrant.ref})`, () =>
     bindLoopback(
       new tc.GenericContainer(images.qdrant.ref)
         .withNetworkMode(network)
-        .withNetworkAliases('qdrant')
+        .withNetworkAliases(qdrantAlias)
         .withLabels(labels)
         .withName(`${network}-qdrant`)
         .withEnvironment({ QDRANT__SERVICE__API_KEY: qdrantKey })
@@ -121,12 +142,10 @@ export async function resolveContainersTarget(opts: ResolveTargetOptions): Promi
       .withStartupTimeout(START_TIMEOUT_MS)
       .start(),
   );
-  const gatewayEnv = {
-    QDRANT_URL: 'http://qdrant:6333',
-    QDRANT_API_KEY: qdrantKey,
-    REDIS_URL: 'redis://redis:6379',
-    GATEWAY_API_KEYS: Object.entries(keys).map(([role, key]) => `${role}=${key}`).join(','),
-  };
+  if (proxyBinary) log('containers: this kernel has no netem (tc): starting a TCP delay proxy (toxiproxy) in front of Qdrant for the Qdrant-delay fault');
+  const delayProxy = proxyBinary
+    ? await startDelayProxy({ binary: proxyBinary, image: images.nginx.ref, network, labels, name: `${network}-qdrant-delay` }).catch((err: unknown) => fail('starting the Qdrant delay proxy', err))
+    : undefined;
   const runDir = makeRunDir();
   prepareRunDir(runDir);
   const removeRunDir = (): void => rmSync(runDir, { recursive: true, force: true });
@@ -134,12 +153,28 @@ export async function resolveContainersTarget(opts: ResolveTargetOptions): Promi
     removeRunDir();
     return fail(what, err);
   };
+  // Direct requests to a slot's published port come from the network's bridge address; the
+  // front door's come over the socket (127.0.0.1): both are allowed, nothing else.
+  const bridge = await dockerOk(['network', 'inspect', '--format', '{{range .IPAM.Config}}{{.Gateway}} {{end}}', network]).catch((err: unknown) => failTier('reading the network', err));
+  const containersInfo: ContainersInfo = {
+    runId,
+    network,
+    image: images.gateway.ref,
+    labels,
+    env: {
+      QDRANT_URL: 'http://qdrant:6333',
+      QDRANT_API_KEY: qdrantKey,
+      REDIS_URL: 'redis://redis:6379',
+      GATEWAY_API_KEYS: Object.entries(keys).map(([role, key]) => `${role}=${key}`).join(','),
+      GATEWAY_IP_ALLOWLIST: ['127.0.0.1/32', ...bridge.split(/\s+/).filter(Boolean).map((ip) => `${ip}/32`)].join(','),
+    },
+  };
   linkActive(runDir, 'blue');
-  const slotSpec = { tc, image: images.gateway.ref, network, runDir, labels, env: gatewayEnv };
   log(`containers: starting the gateway slot blue (${images.gateway.ref})`);
-  const gateway = await startGatewaySlotContainer({ ...slotSpec, name: 'blue', containerName: `${network}-gateway-blue` }).catch((err: unknown) =>
+  const blue = await startContainerSlot({ name: 'blue', runDir, containers: containersInfo, configDir: defaultGatewayConfigDir() }).catch((err: unknown) =>
     failTier('starting the gateway slot blue', err),
   );
+  const blueId = blue.container as string;
   log(`containers: starting nginx, the front door (${images.nginx.ref})`);
   const front = await startNginxContainer({ tc, image: images.nginx.ref, runDir, labels, containerName: `${network}-nginx` }).catch((err: unknown) =>
     failTier('starting nginx', err),
@@ -148,15 +183,14 @@ export async function resolveContainersTarget(opts: ResolveTargetOptions): Promi
   const url = (c: StartedTestContainer, port: number, scheme = 'http'): string => `${scheme}://127.0.0.1:${c.getMappedPort(port)}`;
   const qdrantUrl = url(qdrant, 6333);
   const redisUrl = url(redis, 6379, 'redis');
-  const netem = await netemAvailable(images.nginx.ref, gateway.getId());
-  if (!netem) log('containers: this kernel has no netem (tc): the Qdrant-delay network fault is not offered');
+  const delay = netem ? netemDelay(images.nginx.ref, qdrant.getId()) : delayProxy;
   const control = containersControl({
     network,
-    gateway: gateway.getId(),
-    ...(netem ? { toolsImage: images.nginx.ref } : {}),
+    gateway: blueId,
+    ...(delay ? { delay } : {}),
     deps: {
       redis: { id: redis.getId(), alias: 'redis', ready: () => redisPing(redisUrl) },
-      qdrant: { id: qdrant.getId(), alias: 'qdrant', ready: () => qdrantReady(qdrantUrl) },
+      qdrant: { id: qdrant.getId(), alias: qdrantAlias, ready: () => qdrantReady(qdrantUrl) },
     },
   });
 
@@ -165,6 +199,29 @@ export async function resolveContainersTarget(opts: ResolveTargetOptions): Promi
     ...images.standIns.map((s) => `stand-in image: ${s}`),
   ];
   if (images.qdrant.engine === 'qdrant-local') notes.push('Qdrant is qdrant-local (the project\'s Qdrant-compatible server), not Qdrant itself');
+  if (delayProxy) notes.push('Qdrant delay through a TCP delay proxy (this kernel has no netem)');
+  else if (!delay && opts.networkFaults) notes.push('no Qdrant-delay fault: this kernel has no netem and the delay proxy could not be had');
+
+  // The run's stack.json, in its run folder: what the deployer (src/deploy) reads to add,
+  // switch and stop slots, as on the local stack (`npm run deploy -- --dir <runDir>` with --keep).
+  writeStackInfo({
+    schemaVersion: 1,
+    dir: runDir,
+    startedAt: new Date().toISOString(),
+    qdrant: { pid: await containerPid(qdrant.getId()), log: `docker logs ${network}-qdrant`, url: qdrantUrl, apiKey: qdrantKey, engine: images.qdrant.engine ?? 'qdrant', version: images.qdrant.ref, storagePath: '' },
+    redis: { pid: await containerPid(redis.getId()), log: `docker logs ${network}-redis`, url: redisUrl },
+    gateway: {
+      url: front.url,
+      apiKey: keys.load as string,
+      keys,
+      nginx: { pid: await containerPid(front.container.getId()), log: join(runDir, 'nginx', 'logs', 'error.log'), configPath: join(runDir, 'nginx', 'conf', 'nginx.conf') },
+      runDir,
+      slots: [blue],
+      active: 'blue',
+    },
+    pids: [],
+    containers: containersInfo,
+  });
 
   return {
     kind: 'containers',
@@ -172,6 +229,7 @@ export async function resolveContainersTarget(opts: ResolveTargetOptions): Promi
     qdrant: { url: qdrantUrl, apiKey: qdrantKey },
     redis: { url: redisUrl },
     control,
+    deploy: localDeployControl(runDir, `containers ${runDir} (slots as containers on ${network})`),
     images,
     notes,
     runId,
@@ -182,7 +240,7 @@ export async function resolveContainersTarget(opts: ResolveTargetOptions): Promi
         removeRunDir();
         return;
       }
-      log(`containers kept running: remove them with \`docker rm -f $(docker ps -aq --filter label=vdb-readiness.run=${runId}) && docker network rm ${network}\``);
+      log(`containers kept running (stack.json in ${runDir}: \`npm run deploy -- --dir ${runDir}\` deploys to it): remove them with \`docker rm -f $(docker ps -aq --filter label=vdb-readiness.run=${runId}) && docker network rm ${network}\``);
     },
   };
 }

@@ -6,6 +6,7 @@ import { deploy, deploymentStatus, rollback } from '../deploy/index.ts';
 import { defaultGatewayConfigDir } from '../launcher/gateway-config.ts';
 import { readStackInfo } from '../launcher/launcher.ts';
 import { activeSlotOf, gatewayStack, removeSlot } from '../launcher/slots.ts';
+import { dockerOk } from './containers/docker.ts';
 import type { DeployControl, RegistrySettings, SlotStopResult, StopSignal } from './deploy-control.ts';
 
 /** The contract's defaults (service-orchestration.yaml `service_registry`), for what the file does not set. */
@@ -47,10 +48,10 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Deploys to the local stack in `dir` with src/deploy, in this process (the runner). */
-export function localDeployControl(dir: string): DeployControl {
+/** Deploys to the stack in `dir` (the local stack's, or a containers run's) with src/deploy, in this process (the runner). */
+export function localDeployControl(dir: string, via = `local stack ${dir}`): DeployControl {
   return {
-    via: `local stack ${dir}`,
+    via,
     get registry() {
       return readRegistrySettings(activeConfigDir(dir));
     },
@@ -77,7 +78,8 @@ export function localDeployControl(dir: string): DeployControl {
       if (activeSlotOf(info.gateway) === slot) throw new Error(`slot ${slot} is the active one: the readiness specs only stop an idle slot`);
       const signalled_at = new Date().toISOString();
       if (signal === 'KILL') {
-        signalGroup(s.pid, 'SIGKILL');
+        if (s.container) await dockerOk(['kill', '--signal', 'KILL', s.container], { timeoutMs: 30_000 });
+        else signalGroup(s.pid, 'SIGKILL');
         await waitUntil({ probe: () => !isAlive(s.pid), timeoutMs: KILL_WAIT_MS, intervalMs: 20 });
       }
       // TERM: the slot deregisters and drains; either way stack.json forgets it afterwards.

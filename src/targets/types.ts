@@ -24,6 +24,8 @@ export interface Target {
   control?: ServiceControl;
   /** Deploy, roll back, read the deployment, stop a slot (local; any target given `--deploy-hook`): used by the rollback specs. */
   deploy?: DeployControl;
+  /** How the target was brought up, where it matters to a reader (stand-in images, how a fault is applied): the fingerprint's `setup`. */
+  notes?: string[];
   /** Releases what resolving the target started (a local stack brought up for this run). */
   release(): Promise<void>;
 }
@@ -36,6 +38,8 @@ export interface ResolveTargetOptions {
   dir?: string;
   /** Start the gateway tier when bringing a local stack up (default true). */
   gateway?: boolean;
+  /** The run applies network faults (containers: where the kernel has no netem, a delay proxy goes in front of Qdrant; else nothing sits between). */
+  networkFaults?: boolean;
   /** A command that deploys the target (`<command> deploy --json …`), used instead of the target's own deploy control. */
   deployHook?: string;
   log?: (line: string) => void;

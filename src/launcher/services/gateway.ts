@@ -60,6 +60,8 @@ export interface SpawnedSlot {
   logOffset: number;
   /** Graceful: SIGTERM, the slot drains, SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
+  /** Its last log lines, where they are not in a file at `info.log` (a container's). */
+  logTail?: () => Promise<string[]>;
 }
 
 /** True once the slot's unix socket exists (the front door can reach it). */

@@ -7,9 +7,10 @@ export interface DockerResult {
 }
 
 /** One `docker …` CLI call; never rejects for a non-zero exit (see `code`), only when it cannot start. */
-export function docker(args: string[], opts: { timeoutMs?: number; input?: string; cwd?: string } = {}): Promise<DockerResult> {
+/** `env`: the CLI's environment, for `--env K` flags that take their value from it (kept off the command line, which `ps` shows). */
+export function docker(args: string[], opts: { timeoutMs?: number; input?: string; cwd?: string; env?: Record<string, string> } = {}): Promise<DockerResult> {
   return new Promise((resolve, reject) => {
-    const child = execFile('docker', args, { timeout: opts.timeoutMs ?? 0, maxBuffer: 64 * 1024 * 1024, cwd: opts.cwd, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+    const child = execFile('docker', args, { timeout: opts.timeoutMs ?? 0, maxBuffer: 64 * 1024 * 1024, cwd: opts.cwd, killSignal: 'SIGKILL', ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) }, (err, stdout, stderr) => {
       if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') return reject(new Error('the docker CLI is not on PATH'));
       const code = err ? (typeof err.code === 'number' ? err.code : err.killed ? 124 : 1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
@@ -19,7 +20,7 @@ export function docker(args: string[], opts: { timeoutMs?: number; input?: strin
 }
 
 /** Like `docker` but throws with the last lines of stderr when the call fails. */
-export async function dockerOk(args: string[], opts: { timeoutMs?: number; cwd?: string } = {}): Promise<string> {
+export async function dockerOk(args: string[], opts: { timeoutMs?: number; cwd?: string; env?: Record<string, string> } = {}): Promise<string> {
   const r = await docker(args, opts);
   if (r.code !== 0) throw new Error(`docker ${args.slice(0, 2).join(' ')} failed (${r.code === 124 ? 'timed out' : `exit ${r.code}`}): ${lastLines(r.stderr || r.stdout)}`);
   return r.stdout.trim();

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StartedTestContainer } from 'testcontainers';
 import { freePort } from '@vdb-readiness/local-process';
-import { activeLinkPath, slotSocketPath } from '../../launcher/active-link.ts';
+import { activeLinkPath } from '../../launcher/active-link.ts';
 import { httpOk } from '../../launcher/process.ts';
 import { renderNginxConf } from '../../launcher/services/nginx.ts';
 import { dockerOk } from './docker.ts';
@@ -13,41 +13,14 @@ type Tc = typeof Testcontainers;
 
 /**
  * The gateway tier as containers, laid out like the local stack's: each gateway slot is a
- * container listening on a unix socket in a shared folder (`runDir`, bind-mounted at the same
- * path everywhere), and nginx — a container in the host's network namespace, on 127.0.0.1 —
- * proxies to `runDir/active.sock`, the link to the active slot's socket. So nginx sees the real
+ * container (src/launcher/services/gateway-container.ts) listening on a unix socket in a shared
+ * folder (`runDir`, bind-mounted at the same path everywhere), and nginx — a container in the
+ * host's network namespace, on 127.0.0.1 — proxies to `runDir/active.sock`, the link to the active slot's socket. So nginx sees the real
  * client address (Docker's port publishing would hide it behind the bridge's), passes it on in
  * X-Forwarded-For over the socket, and the gateway's IP allowlist and trusted proxies keep the
- * production defaults (127.0.0.1/32). A switch between slots renames the link (active-link.ts).
+ * production defaults (127.0.0.1/32) for the front door's traffic. A switch between slots
+ * renames the link (active-link.ts).
  */
-export interface SlotSpec {
-  tc: Tc;
-  image: string;
-  network: string;
-  runDir: string;
-  labels: Record<string, string>;
-  name: string;
-  containerName: string;
-  env: Record<string, string>;
-}
-
-export async function startGatewaySlotContainer(s: SlotSpec): Promise<StartedTestContainer> {
-  return new s.tc.GenericContainer(s.image)
-    .withNetworkMode(s.network)
-    .withNetworkAliases(`gateway-${s.name}`)
-    .withLabels({ ...s.labels, 'vdb-readiness.slot': s.name })
-    .withName(s.containerName)
-    .withBindMounts([{ source: s.runDir, target: s.runDir }])
-    .withEnvironment({
-      ...s.env,
-      GATEWAY_SLOT: s.name,
-      GATEWAY_SOCKET: slotSocketPath(s.runDir, s.name),
-      GATEWAY_ACTIVE_LINK: activeLinkPath(s.runDir),
-    })
-    .withWaitStrategy(s.tc.Wait.forLogMessage(/gateway ready/))
-    .withStartupTimeout(START_TIMEOUT_MS)
-    .start();
-}
 
 /** The shared folder: world-writable, since the gateway runs as `node` (uid 1000) and nginx's workers as `nobody`. */
 export function prepareRunDir(runDir: string): void {

@@ -45,6 +45,15 @@ describe('live slots: the registry, completed by stack.json', () => {
     ]);
   });
 
+  it('uses stack.json alone for container slots: their registry pids and URLs are the containers\' own', () => {
+    // pid 1 is alive on the host (init), yet it is not the slot's process there
+    const out = mergeSlots(gw, 'green', [inst('green', 1, 'v2'), inst('red', 1, 'elsewhere')], (pid) => pid === 1 || pid === 10 || pid === 20, true);
+    expect(out.map((s) => [s.slot, s.pid, s.url, s.source])).toEqual([
+      ['blue', 10, 'http://tcp/blue', 'stack.json'],
+      ['green', 20, 'http://tcp/green', 'stack.json'],
+    ]);
+  });
+
   it('falls back to stack.json alone when the registry says nothing (Redis down)', () => {
     const out = mergeSlots(gw, 'blue', [], (pid) => pid === 10);
     expect(out).toEqual([{ slot: 'blue', version: 'v-blue', pid: 10, url: 'http://tcp/blue', socket: '/r/gateway-blue.sock', active: true, source: 'stack.json' }]);
