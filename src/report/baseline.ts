@@ -138,6 +138,7 @@ function readinessPrints(run: string, b: ReadinessResults, c: ReadinessResults):
     row('config hash', fb.config_hash, fc.config_hash),
     row('collection configs (dim/distance)', colls(fb), colls(fc)),
     row('target', b.target.kind, c.target.kind),
+    row('target set-up (stand-ins)', (fb.setup ?? []).filter((l) => l.startsWith('stand-in')).join('; '), (fc.setup ?? []).filter((l) => l.startsWith('stand-in')).join('; ')),
   ];
 }
 
@@ -175,6 +176,8 @@ export function diffBaseline(current: RunInput[], baseline: RunInput[], rules: R
     regressions: [],
   };
   const benches = current.filter((c) => c.kind === 'bench');
+  const otherWorkload: string[] = [];
+  const held = [...new Set(baseline.map((b) => (b.kind === 'bench' ? benchLabel(b.results) : b.kind)))].join(', ') || 'no run';
   for (const cur of current) {
     if (cur.kind === 'deployment') continue;
     if (cur.kind === 'bench') {
@@ -183,17 +186,24 @@ export function diffBaseline(current: RunInput[], baseline: RunInput[], rules: R
       const base = pick((b) => b.kind === 'bench' && (benchKey(b.results) === key || onlyOne));
       const run = benchLabel(cur.results);
       if (!base || base.kind !== 'bench') {
-        diff.unpaired.push(`${run} (${cur.results.run_id}): no baseline run of the same shape`);
+        diff.unpaired.push(`${run} (${cur.results.run_id}): ${baseline.some((b) => b.kind === 'bench') ? 'no baseline run of the same shape' : 'no baseline bench run'} (the baseline holds ${held})`);
         continue;
       }
-      diff.fingerprint.push(...benchPrints(run, base.results, cur.results));
+      const prints = benchPrints(run, base.results, cur.results);
+      diff.fingerprint.push(...prints);
+      // another workload (dataset, tool, mode, rate, …): its figures measure something else, so no
+      // figure or gate is set beside the baseline's and none can be a regression
+      if (prints.some((f) => f.matters && !f.same)) {
+        otherWorkload.push(run);
+        continue;
+      }
       diff.figures.push(...figureRows(run, base.results, cur.results, rules));
       diff.gates.push(...gateRows(run, base.results, cur.results));
     } else {
       const base = pick((b) => b.kind === 'readiness');
       const run = `readiness ${cur.results.run_id}`;
       if (!base || base.kind !== 'readiness') {
-        diff.unpaired.push(`${run}: no baseline readiness run`);
+        diff.unpaired.push(`${run}: no baseline readiness run (the baseline holds ${held})`);
         continue;
       }
       diff.fingerprint.push(...readinessPrints(run, base.results, cur.results));
@@ -215,7 +225,7 @@ export function diffBaseline(current: RunInput[], baseline: RunInput[], rules: R
     ? `not comparable because no run has a baseline run of its kind and shape${notCompared}`
     : diff.comparable
       ? `comparable: the same ${[...new Set(diff.fingerprint.filter((f) => f.matters).map((f) => f.what.replace(/ \(.*\)$/, '')))].join(', ')}${notCompared}`
-      : `not comparable because ${differs.map((f) => `${f.what} differs (${f.baseline} → ${f.current})`).join('; ')}${notCompared}`;
+      : `not comparable because ${differs.map((f) => `${f.what} differs (${f.baseline} → ${f.current})`).join('; ')}${otherWorkload.length ? `: another workload, so no figure of ${otherWorkload.join(', ')} was compared` : ''}${notCompared}`;
   return diff;
 }
 

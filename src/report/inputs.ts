@@ -5,13 +5,10 @@
  * sha256 of its bytes for the sign-off block.
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { z } from 'zod';
 import type { BenchResults } from '../results/bench.ts';
-import { kindOfSchema } from '../results/kinds.ts';
 import type { AnyResults } from '../results/kinds.ts';
-import { readResults } from '../results/read.ts';
+import { identify, newerSchemaError, notResultsError, parseResults, readJson, resolveFile } from '../results/read.ts';
 import type { ReadinessResults } from '../results/readiness.ts';
 import { UserError } from '../util/errors.ts';
 
@@ -66,48 +63,42 @@ export function asInput(results: AnyResults, path: string, sha256 = ''): RunInpu
 
 const HINT = 'pass run directories or results.json files (reports/out/<run-id>), deployment records (.stack/deployments/<id>.json) or a report.json';
 
-async function fileOf(path: string): Promise<string> {
-  const s = await stat(path).catch(() => null);
-  if (!s) throw new UserError(`no such file or directory: ${path}: ${HINT}`);
-  if (!s.isDirectory()) return path;
-  for (const name of ['results.json', 'report.json']) {
-    if (await stat(join(path, name)).catch(() => null)) return join(path, name);
-  }
-  throw new UserError(`${path} holds no results.json or report.json: ${HINT}`);
-}
-
-/** One path: one run, or every run of a combined report.json. */
+/** One path: one run, or every run of a combined report.json. Refused in one line when it is neither (src/results/read.ts). */
 export async function readInputs(path: string): Promise<RunInput[]> {
-  const file = await fileOf(path);
-  const bytes = await readFile(file);
+  const file = await resolveFile(path, ['results.json', 'report.json'], HINT);
+  const { bytes, json } = await readJson(file, HINT);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw new UserError(`${file} is not JSON: ${HINT}`);
-  }
-  const o = (json ?? {}) as Record<string, unknown>;
-  if (o.schema === COMBINED_SCHEMA && Array.isArray(o.runs)) {
+  const id = identify(json);
+  if (id.what === 'vdb' && id.kind === 'report') {
+    if (id.schema !== COMBINED_SCHEMA) throw newerSchemaError(file, id.schema, COMBINED_SCHEMA);
+    const runs = (json as { runs?: unknown }).runs;
+    if (!Array.isArray(runs)) throw new UserError(`${file} is a report.json without its runs: make it again with npm run report`);
     // a previous combined report: its runs, as they were (their own hashes kept)
-    return (o.runs as Array<Record<string, unknown>>).map((run) => reviveInput(run, file));
+    return runs.map((run: unknown) => reviveInput(run, file));
   }
-  if (kindOfSchema(o.schema)) return [asInput(await readResults(file), file, sha256)];
-  const dep = deploymentRecordSchema.safeParse(json);
-  if (dep.success) return [{ kind: 'deployment', record: dep.data, path: file, sha256 }];
-  throw new UserError(`${file} is neither a results file, a deployment record nor a report.json: ${HINT}`);
+  if (id.what === 'results') return [asInput(parseResults(file, json, id), file, sha256)];
+  if (id.what === 'deployment') {
+    const dep = deploymentRecordSchema.safeParse(json);
+    if (dep.success) return [{ kind: 'deployment', record: dep.data, path: file, sha256 }];
+    const issue = dep.error.issues[0]!;
+    throw new UserError(`${file} is not a valid deployment record: ${issue.path.join('.') || '(root)'}: ${issue.message}: pass the record as npm run deploy wrote it (.stack/deployments/<id>.json)`);
+  }
+  if (id.what === 'unknown') throw new UserError(`${file} is neither a results file, a deployment record nor a report.json: ${HINT}`);
+  throw notResultsError(file, id, json);
 }
 
-function reviveInput(run: Record<string, unknown>, file: string): RunInput {
+function reviveInput(item: unknown, file: string): RunInput {
+  const run = (item !== null && typeof item === 'object' ? item : {}) as Record<string, unknown>;
   const path = typeof run.path === 'string' ? run.path : file;
   const sha256 = typeof run.sha256 === 'string' ? run.sha256 : '';
   if (run.kind === 'deployment') {
     const dep = deploymentRecordSchema.safeParse(run.record);
     if (dep.success) return { kind: 'deployment', record: dep.data, path, sha256 };
   } else {
-    const entry = kindOfSchema((run.results as { schema?: unknown } | undefined)?.schema);
-    const parsed = entry?.parser.safeParse(run.results);
-    if (parsed?.success) return asInput(parsed.data, path, sha256);
+    const where = `${file} (its run ${path})`;
+    const id = identify(run.results);
+    if (id.what === 'results') return asInput(parseResults(where, run.results, id), path, sha256);
+    if (id.what === 'vdb') throw notResultsError(where, id, run.results);
   }
-  throw new UserError(`${file}: a run in it is not valid (${String(run.kind)} ${path}): re-create the report with npm run report`);
+  throw new UserError(`${file}: a run in it is not valid (${typeof run.kind === 'string' ? `${run.kind} ` : ''}${path}): make the report again with npm run report`);
 }
