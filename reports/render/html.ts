@@ -36,6 +36,7 @@ ${groups.map((g) => `<h3 id="g-${h(r.run_id)}-${h(g)}">${h(g)}</h3>\n${r.checks.
 <tr><th>Qdrant</th><td>${h(kv(r.target.fingerprint.qdrant))} ${r.target.qdrant_url ? `<code>${h(r.target.qdrant_url)}</code>` : ''}</td></tr>
 <tr><th>Redis</th><td>${h(kv(r.target.fingerprint.redis))} ${r.target.redis_url ? `<code>${h(r.target.redis_url)}</code>` : ''}</td></tr>
 <tr><th>config hash</th><td><code class="wrap">${h(r.target.fingerprint.config_hash ?? '—')}</code></td></tr>
+${r.target.fingerprint.setup?.length ? `<tr><th>set-up</th><td><ul>${r.target.fingerprint.setup.map((n) => `<li>${h(n)}</li>`).join('')}</ul></td></tr>` : ''}
 <tr><th>command</th><td><code class="wrap">${h(r.run.command)}</code> · vdb-readiness ${h(r.run.suite_version)} · Node ${h(r.run.node)} · host ${h(r.run.host)}</td></tr>
 </tbody></table>
 <table><thead><tr><th>collection</th><th>dim</th><th>distance</th><th>points</th><th>indexed</th><th>status</th></tr></thead><tbody>

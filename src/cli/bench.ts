@@ -19,6 +19,7 @@ import { writeAtomic } from '../results/store.ts';
 import { runBench } from '../bench/run.ts';
 import { explainRecall } from '../bench/search-params.ts';
 import { validateOptions } from '../bench/validate.ts';
+import { preflightBench } from '../preflight/commands.ts';
 import { CliCommand, runCli } from '../util/cli.ts';
 import { ExitCode } from '../util/exit-codes.ts';
 import { DURATION_HINT, choice, duration, integer, option } from '../util/options.ts';
@@ -100,6 +101,7 @@ program
       k: f.k, queries: f.queries, timeoutMs: f.timeout, spinMs: f.spinMs, napUs: f.napUs, client: f.client, profile: f.profile, outDir: f.out,
       scenario: f.scenario, rateScale: f.rateScale, durationScale: f.durationScale, hnswEf: f.hnswEf, sweep: f.sweep,
     });
+    await preflightBench(opts);
     const { results, path } = await runBench(opts, { log: (l) => console.error(l) });
     console.log(f.json ? JSON.stringify(results, null, 2) : `${renderSummary(results, path)}\n${explainRecall(results).join('\n')}`);
     return results.pass ? ExitCode.Ok : ExitCode.Failed;

@@ -2,6 +2,8 @@ import { deploy, deploymentStatus, rollback } from '../deploy/index.ts';
 import { parseEnv } from '../deploy/deploy.ts';
 import type { DeploymentRecord, DeploymentStatus } from '../deploy/index.ts';
 import type { AnalysisSettings } from '../deploy/types.ts';
+import { gatewayStack } from '../launcher/slots.ts';
+import { preflightStack } from '../preflight/commands.ts';
 import { HOOK_ANALYSIS_ENV } from '../targets/hook-deploy.ts';
 import { UserError } from '../util/errors.ts';
 import { CliCommand, runCli } from '../util/cli.ts';
@@ -110,8 +112,18 @@ function analysisFromEnv(): Partial<AnalysisSettings> | undefined {
   throw new UserError(`${HOOK_ANALYSIS_ENV} must be a JSON object of analysis settings (e.g. {"interval_s":0.5,"count":6}): fix or unset it`, ExitCode.Usage);
 }
 
+/** The stack's front door answers (exit 3 naming `npm run stack -- up` when not) and Redis, a warning when down. */
+async function stackPreflight(): Promise<void> {
+  const info = gatewayStack(dirOf());
+  await preflightStack({ gateway: { url: info.gateway.url, apiKey: info.gateway.apiKey }, redis: info.redis }, (line) => console.error(line));
+}
+
 const deployAction = async (): Promise<ExitCode> => {
   const f = flags();
+  // bad options are said before anything is reached
+  const env = parseEnv(f.env);
+  const analysis = analysisFromEnv();
+  await stackPreflight();
   const r = await deploy({
     dir: dirOf(),
     production: f.production,
@@ -119,8 +131,8 @@ const deployAction = async (): Promise<ExitCode> => {
     validate: f.validate,
     version: f.version,
     configDir: f.config,
-    env: parseEnv(f.env),
-    analysis: analysisFromEnv(),
+    env,
+    analysis,
     log: progress,
   });
   return report(r);
@@ -136,7 +148,10 @@ program
 program
   .command('rollback')
   .description('switch the front door back to the previous version (the running standby), zero-loss')
-  .action(async () => report(await rollback({ dir: dirOf(), log: progress })));
+  .action(async () => {
+    await stackPreflight();
+    return report(await rollback({ dir: dirOf(), log: progress }));
+  });
 
 program
   .command('status')

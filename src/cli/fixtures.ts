@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startQdrant } from '../launcher/services/qdrant.ts';
+import { preflightFixturesLoad } from '../preflight/commands.ts';
 import { assertLoadAllowed, parseTargetKind, resolveTarget } from '../targets/index.ts';
 import type { Target } from '../targets/index.ts';
 import { CliCommand, runCli } from '../util/cli.ts';
@@ -272,14 +273,19 @@ interface LoadFlags {
 async function withQdrant(o: LoadFlags, fn: (url: string, apiKey: string | undefined) => Promise<void>): Promise<void> {
   if (o.qdrantUrl) {
     assertLoadAllowed(o.qdrantUrl, { allowRemoteLoad: o.allowRemoteLoad });
-    return fn(o.qdrantUrl, o.apiKey ?? process.env.VDB_QDRANT_API_KEY);
+    const apiKey = o.apiKey ?? process.env.VDB_QDRANT_API_KEY;
+    await preflightFixturesLoad({ url: o.qdrantUrl, apiKey, urlFlag: true, keyFlag: o.apiKey !== undefined });
+    return fn(o.qdrantUrl, apiKey);
   }
   const kind = parseTargetKind(o.target);
   const target: Target = await resolveTarget({ kind, keep: o.keep, gateway: o.gateway, log: (l) => console.error(l) });
   try {
     if (!target.qdrant) throw new UserError(`target ${kind} gives no Qdrant URL: set VDB_QDRANT_URL (and VDB_QDRANT_API_KEY), or pass --qdrant-url`);
     assertLoadAllowed(target.qdrant.url, { allowRemoteLoad: o.allowRemoteLoad });
-    await fn(target.qdrant.url, o.apiKey ?? target.qdrant.apiKey);
+    const apiKey = o.apiKey ?? target.qdrant.apiKey;
+    // the local stack's Qdrant is the suite's own; an external one is what a person configured
+    if (kind === 'external') await preflightFixturesLoad({ url: target.qdrant.url, apiKey, urlFlag: false, keyFlag: o.apiKey !== undefined });
+    await fn(target.qdrant.url, apiKey);
   } finally {
     await target.release();
   }

@@ -10,6 +10,7 @@ import { renderSummary } from '../../reports/render/index.ts';
 import { GATE_PROFILES } from '../gates/definitions.ts';
 import type { GateProfileName } from '../gates/definitions.ts';
 import { runK6Scenario } from '../k6/run.ts';
+import { preflightK6 } from '../preflight/commands.ts';
 import { TARGET_KINDS } from '../targets/index.ts';
 import type { TargetKind } from '../targets/index.ts';
 import { CliCommand, runCli } from '../util/cli.ts';
@@ -41,6 +42,7 @@ const program = new CliCommand('k6')
   .option('--allow-remote-load', 'allow load against a host that is not loopback')
   .option('--keep', 'keep a local stack this run brought up')
   .action(async (scenario: ScenarioName, k6Args: string[], f: Flags) => {
+    await preflightK6(f.target, Boolean(f.allowRemoteLoad));
     const out = await runK6Scenario({
       scenario,
       target: f.target,

@@ -2,14 +2,14 @@ import { Option } from 'commander';
 import { join } from 'node:path';
 import { gateProfile } from '../gates/definitions.ts';
 import { GROUPS, isGroup } from '../readiness/groups.ts';
-import { runReadiness } from '../readiness/run.ts';
 import { parseTargetKind, resolveTarget } from '../targets/index.ts';
 import type { TargetKind } from '../targets/index.ts';
 import { CliCommand, runCli } from '../util/cli.ts';
 import { UserError } from '../util/errors.ts';
 import type { ExitCode } from '../util/exit-codes.ts';
-import { renderSummary } from '../../reports/render/index.ts';
-import { rewriteWithCoverage, verdictExitCode } from '../report/coverage-rewrite.ts';
+import { externalNames, preflight, preflightError } from '../preflight/index.ts';
+import { writePreflightResults } from '../preflight/results.ts';
+import { assertSeedAllowed } from '../readiness/seed-guard.ts';
 
 interface Flags {
   target: string;
@@ -19,6 +19,7 @@ interface Flags {
   out?: string;
   keep?: boolean;
   allowDisruptive?: boolean;
+  seed?: boolean;
   deployHook?: string;
 }
 
@@ -46,20 +47,45 @@ async function main(flags: Flags): Promise<ExitCode> {
   const t0 = performance.now();
   const deployHook = flags.deployHook?.trim();
   if (flags.deployHook !== undefined && !deployHook) throw new UserError('--deploy-hook needs a command, e.g. --deploy-hook "npm run --silent deploy --"');
-  const target = await resolveTarget({ kind, keep: flags.keep, ...(deployHook ? { deployHook } : {}), log: (l) => console.error(`  ${l}`) });
+  const target = await resolveTarget({ kind, keep: flags.keep, networkFaults: Boolean(flags.comprehensive), ...(deployHook ? { deployHook } : {}), log: (l) => console.error(`  ${l}`) });
   const targetSecs = (performance.now() - t0) / 1000;
   if (targetSecs >= 1) console.log(`target ready in ${targetSecs.toFixed(1)} s`);
   try {
+    const command = `npm run readiness -- ${process.argv.slice(2).join(' ')}`.trim();
+    // The suite brings local and containers targets up itself; an external one is what a person configured.
+    if (kind === 'external') {
+      assertSeedAllowed(target, { seed: Boolean(flags.seed), allowDisruptive: Boolean(flags.allowDisruptive) });
+      const report = await preflight(target, { needs: { gateway: 'required', qdrant: 'if-given', redis: 'if-given' }, roleKeys: true, names: externalNames() });
+      const err = preflightError(report);
+      if (err) {
+        await writePreflightResults({
+          target,
+          report,
+          profile,
+          command,
+          options: { only, comprehensive: Boolean(flags.comprehensive), allowDisruptive: Boolean(flags.allowDisruptive), ...(deployHook ? { deployHook } : {}) },
+          ...(flags.out ? { outRoot: flags.out } : {}),
+        });
+        throw err;
+      }
+    }
+    // Loaded after the preflight: vitest takes a second or two to import, a failed preflight answers without it.
+    const [{ runReadiness }, { renderSummary }, { rewriteWithCoverage, verdictExitCode }] = await Promise.all([
+      import('../readiness/run.ts'),
+      import('../../reports/render/index.ts'),
+      import('../report/coverage-rewrite.ts'),
+    ]);
     console.log(`readiness: ${kind} target ${target.gateway?.url ?? '(no gateway)'} · profile ${profile.label}${only.length ? ` · only ${only.join(',')}` : ''}${flags.comprehensive ? ' · comprehensive' : ''}`);
     const { results: ran, runDir } = await runReadiness({
       target,
       only,
       comprehensive: Boolean(flags.comprehensive),
       allowDisruptive: Boolean(flags.allowDisruptive),
+      seed: Boolean(flags.seed),
       ...(deployHook ? { deployHook } : {}),
       profile,
       ...(flags.out ? { outRoot: flags.out } : {}),
-      command: `npm run readiness -- ${process.argv.slice(2).join(' ')}`.trim(),
+      command,
       log,
     });
     const results = await rewriteWithCoverage(ran, runDir);
@@ -83,6 +109,7 @@ const program = new CliCommand('readiness')
   .option('--profile <name>', 'gate profile: ci or production (default: ci for local/containers, production for external)')
   .option('--out <dir>', 'results root (default reports/out)')
   .option('--keep', 'keep a local stack this run brought up')
+  .option('--seed', 'external: seed the suite\'s fixture into every model collection first (local and containers always do; a Qdrant not on loopback also needs --allow-disruptive)')
   .option('--allow-disruptive', 'allow specs that stop services or deploy against an external target')
   .option('--deploy-hook <command>', 'deploy the target with this command (run as `<command> deploy --json …`, `<command> rollback --json`, `<command> status --json`, e.g. "npm run --silent deploy --")')
   .action(main);

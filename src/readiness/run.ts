@@ -13,6 +13,7 @@ import { UnreachableError, errorMessage } from '../util/errors.ts';
 import { REPO_ROOT, reportsOutDir } from '../util/paths.ts';
 import { suiteVersion } from '../util/version.ts';
 import { serveControl } from './control-server.ts';
+import { assertSeedAllowed } from './seed-guard.ts';
 import type { ControlEndpoint } from './control-server.ts';
 import { TARGET_FILE_ENV, descriptorSecrets } from './descriptor.ts';
 import type { TargetDescriptor } from './descriptor.ts';
@@ -27,6 +28,8 @@ export interface RunOptions {
   only: string[];
   comprehensive: boolean;
   allowDisruptive: boolean;
+  /** `--seed`: seed an external target's model collections too (local and containers targets always are). */
+  seed?: boolean;
   /** `--deploy-hook` as given (recorded, redacted, in results.json). */
   deployHook?: string;
   /** Only the checks whose full name matches (vitest's testNamePattern); the suite's own tests use it. */
@@ -56,6 +59,7 @@ export async function runReadiness(opts: RunOptions): Promise<RunOutcome> {
   const t = opts.target;
   if (!t.gateway) throw new UnreachableError(`the ${t.kind} target has no gateway URL: set VDB_GATEWAY_URL, or use --target local`);
   const gwUrl = t.gateway.url;
+  assertSeedAllowed(t, opts);
   await assertReachable(gwUrl, t.gateway.apiKey);
 
   const runId = newRunId('readiness');
@@ -67,7 +71,7 @@ export async function runReadiness(opts: RunOptions): Promise<RunOutcome> {
     notes.push(`model list: ${errorMessage(err)}`);
     return [];
   });
-  if ((t.kind === 'local' || t.kind === 'containers') && t.qdrant && models.length > 0) {
+  if ((t.kind === 'local' || t.kind === 'containers' || opts.seed) && t.qdrant && models.length > 0) {
     await seedModels(t.qdrant, models, opts.log);
     models = await listModels(gw);
   }
@@ -91,6 +95,7 @@ export async function runReadiness(opts: RunOptions): Promise<RunOutcome> {
   const redact = makeRedactor(descriptorSecrets(descriptor));
   const fp = await fingerprint({ gw, models, qdrant: t.qdrant, redisUrl: t.redis?.url, redact });
   fp.notes.push(...notes);
+  if (t.notes?.length) fp.setup = [...t.notes];
 
   // The descriptor holds keys: a private temp dir, never the reports directory.
   const secretDir = mkdtempSync(join(tmpdir(), 'vdb-readiness-'));

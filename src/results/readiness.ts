@@ -110,6 +110,10 @@ export const targetFingerprintSchema = z.object({
   config_hash: z.string().optional().describe('sha256 over the configuration the target reports (models, environment, Qdrant collection configs), secrets removed'),
   collections: z.record(collectionFingerprintSchema).describe('by collection name'),
   notes: z.array(z.string()).describe('what could not be read, and why (the run goes on)'),
+  setup: z
+    .array(z.string())
+    .optional()
+    .describe('what the target says of how it was brought up (containers: the engine, and each stand-in built in place of a pinned image that could not be pulled)'),
 });
 export type TargetFingerprint = z.infer<typeof targetFingerprintSchema>;
 
@@ -125,11 +129,28 @@ export const missingSchema = z.object({
 });
 export type Missing = z.infer<typeof missingSchema>;
 
+/** The preflight before any check (src/preflight/): written when it failed, and then no check ran. Optional: additive to @2. */
+export const preflightSchema = z.object({
+  passed: z.boolean().describe('false: a service of the target could not be reached or refused a credential, so no check ran'),
+  ms: z.number().describe('how long the preflight took'),
+  problems: z
+    .array(
+      z.object({
+        service: z.string().describe('`gateway`, `qdrant` or `redis`'),
+        exit_code: z.number().int().describe('2: configuration (a URL, key or scheme to fix); 3: unreachable'),
+        message: z.string().describe('what is wrong and the variable or flag that fixes it, secrets redacted'),
+      }),
+    )
+    .describe('one line each, the first one is what the command printed'),
+});
+export type PreflightResult = z.infer<typeof preflightSchema>;
+
 export const readinessResultsSchema = envelope('readiness', READINESS_SCHEMA)
   .extend({
     verdict: verdictSchema.describe('GO only when complete, no required check failed, a check passed and every measured gate passed; INCOMPLETE instead of GO when the profile (production) requires a runbook item the run skipped or did not run (`missing`)'),
     verdict_reasons: z.array(z.string()).describe('why the verdict is NO-GO or INCOMPLETE (empty for GO)'),
     missing: z.array(missingSchema).optional().describe('what the profile requires and this run did not cover, each with the command that covers it (production profile; a load test is covered by a bench run in `npm run report`)'),
+    preflight: preflightSchema.optional().describe('present when the preflight failed: why no check ran (`state` is `interrupted`, `checks` empty, the verdict NO-GO)'),
     wall_time_ms: z.number().optional().describe('how long the checks took'),
     run: z
       .object({

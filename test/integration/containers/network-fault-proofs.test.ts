@@ -11,7 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { CheckResult, ReadinessResults } from '../../../src/results/readiness.ts';
+import { toxiproxyBinary } from '../../../src/targets/containers/delay-proxy.ts';
 import { requireEngine } from '../../../src/targets/containers/engine.ts';
+import { ensureImages } from '../../../src/targets/containers/images.ts';
+import { gatewayImageOverride } from '../../../src/targets/images.ts';
 import { qdrantDelayMs } from '../../../src/targets/containers/service-control.ts';
 import { errorMessage } from '../../../src/util/errors.ts';
 import { REPO_ROOT } from '../../../src/util/paths.ts';
@@ -22,6 +25,7 @@ const LIES = ['none', 'qdrant-link', 'redis-link', 'qdrant-speed'] as const;
 type Lie = (typeof LIES)[number];
 /** The target (~20 s), then four runs of the group (~15-45 s each, a lied cut waits out its 20 s). */
 const RUN_TIMEOUT_MS = 330_000;
+const IMAGES_TIMEOUT_MS = 15 * 60_000;
 
 const QDRANT_CUT = /gateway cut off from Qdrant › with the network to Qdrant cut/;
 const QDRANT_BACK = /gateway cut off from Qdrant › with the network to Qdrant back/;
@@ -68,8 +72,11 @@ describe('the network-faults group on a containers target, and behind a control 
 
   beforeAll(async () => {
     if (noEngine) return;
+    // on a machine with no images yet they are built first (minutes), outside the runs' budget
+    await ensureImages({ noPull: process.env.VDB_CONTAINERS_PULL === 'never' }, gatewayImageOverride());
+    await toxiproxyBinary(() => undefined).catch(() => undefined);
     runs = await runAll(outRoot);
-  }, RUN_TIMEOUT_MS);
+  }, IMAGES_TIMEOUT_MS + RUN_TIMEOUT_MS);
 
   afterAll(() => rmSync(outRoot, { recursive: true, force: true }));
 
