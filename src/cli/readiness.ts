@@ -58,7 +58,7 @@ async function main(flags: Flags): Promise<ExitCode> {
       const report = await preflight(target, { needs: { gateway: 'required', qdrant: 'if-given', redis: 'if-given' }, roleKeys: true, names: externalNames() });
       const err = preflightError(report);
       if (err) {
-        await writePreflightResults({
+        const written = await writePreflightResults({
           target,
           report,
           profile,
@@ -66,6 +66,8 @@ async function main(flags: Flags): Promise<ExitCode> {
           options: { only, comprehensive: Boolean(flags.comprehensive), allowDisruptive: Boolean(flags.allowDisruptive), ...(deployHook ? { deployHook } : {}) },
           ...(flags.out ? { outRoot: flags.out } : {}),
         });
+        // the one error line goes to stderr; where the run's record of it is, to stdout
+        console.log(`  results: ${written}`);
         throw err;
       }
     }

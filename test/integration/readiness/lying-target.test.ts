@@ -48,6 +48,8 @@ interface Case {
   stillPass?: string[];
   /** Set the stage (e.g. stop a dependency); returns how to undo it. */
   arrange?: () => Promise<() => Promise<void>>;
+  /** The preflight, not a check, stops the run: its exit code, the service and the one line it prints. */
+  refused?: { code: ExitCode; service: string; line: RegExp };
 }
 
 const MISSING_MODEL = 'phi3';
@@ -111,9 +113,10 @@ describe('readiness suite against a gateway behind the fault proxy', () => {
           await healthyAgain();
         };
       },
-      // The gateway's own health is painted healthy; the suite's direct look at Redis is not fooled.
-      expected: [{ title: 'Redis answers PING', error: /ECONNREFUSED|connect|Connection/i }],
-      stillPass: ['gateway readiness: GET /api/v1/health reports healthy with Qdrant and Redis components'],
+      // The gateway's own health is painted healthy; the suite's own look at Redis (the preflight,
+      // before any check) is not fooled: the run stops, naming Redis, and no GO is possible.
+      expected: [],
+      refused: { code: ExitCode.Unreachable, service: 'redis', line: /^error: cannot reach redis:\/\/127\.0\.0\.1:\d+ \(Redis: ECONNREFUSED\): start it, or fix VDB_REDIS_URL$/ },
     },
     {
       fault: 'health-wrong-shape',
@@ -235,6 +238,14 @@ describe('readiness suite against a gateway behind the fault proxy', () => {
     }
     const why = `${c.fault} (${describeFault(c.fault)}): ${summary(run)}`;
     expect((proxy.seen[c.fault] ?? 0) - before, `the suite went through the proxy: ${why}`).toBeGreaterThan(0);
+    if (c.refused) {
+      expect(run.code, why).toBe(c.refused.code);
+      expect(run.stderr.trim().split('\n'), why).toEqual([expect.stringMatching(c.refused.line)]);
+      expect(run.results.checks, why).toEqual([]);
+      expect(run.results.preflight?.problems.map((p) => p.service), why).toEqual([c.refused.service]);
+      expect(run.results.verdict, why).not.toBe('GO');
+      return;
+    }
     expect(run.code, why).toBe(ExitCode.Failed);
     expect(run.results.verdict, why).toBe('NO-GO');
     for (const e of c.expected) {
