@@ -49,6 +49,7 @@ export const SUITE_VARS: readonly VarSpec[] = [
   { name: 'VDB_REDIS_IMAGE', kind: 'image', use: 'the Redis image of docker-compose.test.yml (npm run images writes it to .env)' },
   { name: 'VDB_NODE_BASE_IMAGE', kind: 'image', use: 'the Node.js base docker-compose.test.yml builds the gateway on (npm run images writes it to .env)' },
   { name: 'VDB_CONTAINERS_PULL', kind: 'internal', use: '`never`: --target containers builds every image instead of trying a pull' },
+  { name: 'VDB_REQUIRE_DOCKER', kind: 'internal', use: '`1`: the containers tests fail instead of skipping when no Docker engine answers (.ci/run sets it)' },
   { name: 'VDB_TOXIPROXY_BIN', kind: 'internal', use: 'a prebuilt toxiproxy-server (static, linux) for --target containers\'s Qdrant-delay fault where the kernel has no netem (else built with go)' },
   { name: 'VDB_DEBIAN_MIRROR', kind: 'url', use: 'the Debian mirror --target containers builds its base image from' },
   { name: 'VDB_QDRANT_DELAY_MS', kind: 'internal', use: 'the delay the network-fault specs add to Qdrant\'s packets (containers)' },
