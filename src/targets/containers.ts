@@ -9,7 +9,7 @@ import { qdrantReady } from '../launcher/services/qdrant.ts';
 import { redisPing } from '../launcher/services/redis.ts';
 import { UnreachableError, errorMessage } from '../util/errors.ts';
 import { RUN_LABEL, removeLeftovers, removeRun, runLabels, labelArgs } from './containers/cleanup.ts';
-import { docker, dockerOk, imagePresent } from './containers/docker.ts';
+import { dockerOk, imagePresent } from './containers/docker.ts';
 import { requireEngine } from './containers/engine.ts';
 import { ensureImages, type ImageSet } from './containers/images.ts';
 import { prepareRunDir, startNginxContainer } from './containers/front-door.ts';
@@ -174,7 +174,6 @@ export async function resolveContainersTarget(opts: ResolveTargetOptions): Promi
   const blue = await startContainerSlot({ name: 'blue', runDir, containers: containersInfo, configDir: defaultGatewayConfigDir() }).catch((err: unknown) =>
     failTier('starting the gateway slot blue', err),
   );
-  const blueId = blue.container as string;
   log(`containers: starting nginx, the front door (${images.nginx.ref})`);
   const front = await startNginxContainer({ tc, image: images.nginx.ref, runDir, labels, containerName: `${network}-nginx` }).catch((err: unknown) =>
     failTier('starting nginx', err),
@@ -186,7 +185,6 @@ export async function resolveContainersTarget(opts: ResolveTargetOptions): Promi
   const delay = netem ? netemDelay(images.nginx.ref, qdrant.getId()) : delayProxy;
   const control = containersControl({
     network,
-    gateway: blueId,
     ...(delay ? { delay } : {}),
     deps: {
       redis: { id: redis.getId(), alias: 'redis', ready: () => redisPing(redisUrl) },
@@ -243,10 +241,4 @@ export async function resolveContainersTarget(opts: ResolveTargetOptions): Promi
       log(`containers kept running (stack.json in ${runDir}: \`npm run deploy -- --dir ${runDir}\` deploys to it): remove them with \`docker rm -f $(docker ps -aq --filter label=vdb-readiness.run=${runId}) && docker network rm ${network}\``);
     },
   };
-}
-
-/** `docker inspect` of one container's state, for tests. */
-export async function containerRunning(id: string): Promise<boolean> {
-  const r = await docker(['inspect', '--format', '{{.State.Running}}', id], { timeoutMs: 10_000 });
-  return r.code === 0 && r.stdout.trim() === 'true';
 }

@@ -17,7 +17,7 @@ import { socketReady, type SpawnedSlot } from './gateway.ts';
 /** Where the slot's configuration folder is mounted in its container. */
 const CONFIG_MOUNT = '/etc/vdb-gateway';
 const CONTAINER_PORT = 8000;
-export const SLOT_LABEL = 'vdb-readiness.slot';
+const SLOT_LABEL = 'vdb-readiness.slot';
 
 export interface ContainerSlotOptions {
   name: string;

@@ -39,7 +39,6 @@ export interface QdrantDelay {
 
 export interface ContainersControlOptions {
   network: string;
-  gateway: string;
   deps: Record<string, ContainerDep>;
   /** For `qdrant-speed`; without it that fault is not offered. */
   delay?: QdrantDelay;
