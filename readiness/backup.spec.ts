@@ -1,4 +1,4 @@
-import { FormData, request } from 'undici';
+import { request } from 'undici';
 import { afterAll, expect, test } from 'vitest';
 import { expectStatus } from './lib/expectations.ts';
 import { DEFAULT_TIMEOUT_MS, hasQdrant, qd, qdrantBytes } from './lib/http.ts';
@@ -41,12 +41,16 @@ test('a model collection snapshot restores with the same point count and the sam
   const bytes = await qdrantBytes(`/collections/${source}/snapshots/${encodeURIComponent(name)}`);
   const form = new FormData();
   form.append('snapshot', new Blob([new Uint8Array(bytes)]), name);
+  // Encoded by the runtime's own Response: undici's FormData mixed with the runtime's Blob (or the
+  // reverse) fails on some Node lines ("action is not a function" on Node 24 with undici 7).
+  const multipart = new Response(form);
+  const body = Buffer.from(await multipart.arrayBuffer());
   const q = target().qdrant!;
   const t0 = performance.now();
   const up = await request(`${q.url}/collections/${SCRATCH}/snapshots/upload?wait=true`, {
     method: 'POST',
-    body: form,
-    headers: q.apiKey ? { 'api-key': q.apiKey } : {},
+    body,
+    headers: { 'content-type': multipart.headers.get('content-type') ?? '', ...(q.apiKey ? { 'api-key': q.apiKey } : {}) },
     headersTimeout: 120_000,
     bodyTimeout: DEFAULT_TIMEOUT_MS,
   });
