@@ -10,7 +10,7 @@ import { COMPOSE_FILE, COMPOSE_VARS, composeEnv, mergeEnvFile, standInRef } from
 import { imagePresent } from '../targets/containers/docker.ts';
 import { ENSURE_DOCKER, requireEngine } from '../targets/containers/engine.ts';
 import { ensureImages, type ImageSet } from '../targets/containers/images.ts';
-import { GATEWAY_DOCKERFILE, NODE_BASE_IMAGE, QDRANT_IMAGE, REDIS_IMAGE, gatewayImageOverride } from '../targets/images.ts';
+import { GATEWAY_DOCKERFILE, NODE_BASE_IMAGE, QDRANT_IMAGE, REDIS_IMAGE, gatewayImageOverride, nodeLineOf } from '../targets/images.ts';
 import { CliCommand, runCli } from '../util/cli.ts';
 import { UnreachableError, errorMessage } from '../util/errors.ts';
 import { REPO_ROOT } from '../util/paths.ts';
@@ -93,7 +93,7 @@ function describe(images: ImageSet, wasThere: Map<string, boolean>, override: st
     out.push({ role: 'gateway', ref: override, status: 'given', note: 'VDB_GATEWAY_IMAGE, a prebuilt gateway' });
   } else {
     const nodeBase = standInRef(images, NODE_BASE_IMAGE) ?? NODE_BASE_IMAGE;
-    out.push(line('node', nodeBase, NODE_BASE_IMAGE, nodeBase === NODE_BASE_IMAGE ? 'the gateway\'s Node.js base (NODE_BASE)' : `this host's Node.js ${process.version} on Debian bookworm, the gateway's NODE_BASE`));
+    out.push(line('node', nodeBase, NODE_BASE_IMAGE, nodeBase === NODE_BASE_IMAGE ? 'the gateway\'s Node.js base (NODE_BASE)' : `Node.js ${nodeLineOf(NODE_BASE_IMAGE)} (the line of the pin) on Debian bookworm, the gateway's NODE_BASE`));
     out.push({
       role: 'gateway',
       ref: images.gateway.ref,

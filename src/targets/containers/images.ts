@@ -1,9 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { REPO_ROOT } from '../../util/paths.ts';
-import { GATEWAY_DOCKERFILE, NODE_BASE_IMAGE, QDRANT_IMAGE, REDIS_IMAGE } from '../images.ts';
+import { GATEWAY_DOCKERFILE, NODE_BASE_IMAGE, QDRANT_IMAGE, REDIS_IMAGE, nodeLineOf } from '../images.ts';
 import { docker, dockerStream, imagePresent, lastLines } from './docker.ts';
 
 export const IMAGE_LABEL = 'vdb-readiness.image';
@@ -98,19 +99,24 @@ async function baseImage(built: string[], opts: ImageOptions): Promise<string> {
   return buildOnce(tag, 'Debian bookworm by debootstrap', built, opts, () => dockerStream('bash', [script, tag, ...(opts.mirror ? [opts.mirror] : [])]));
 }
 
-/** The host's own Node.js (this process's binary and its npm) on the base: Debian's nodejs 18 is too old for the gateway. */
-async function nodeImage(base: string, built: string[], opts: ImageOptions): Promise<string> {
-  const prefix = dirname(dirname(process.execPath));
-  const npmDir = join(prefix, 'lib', 'node_modules', 'npm');
+/**
+ * A Node.js of the pinned base's line on the project's Debian base (Debian's nodejs 18 is too old
+ * for the gateway): this process's binary when it is of that line, else that line's official build
+ * from `scripts/ensure-node.sh`; npm is this host's (it runs on any of the lines).
+ */
+async function nodeImage(base: string, built: string[], opts: ImageOptions): Promise<{ ref: string; node: string }> {
+  const npmDir = join(dirname(dirname(process.execPath)), 'lib', 'node_modules', 'npm');
   if (!existsSync(npmDir)) throw new Error(`no npm beside ${process.execPath} (looked in ${npmDir}): set VDB_GATEWAY_IMAGE to a gateway image instead`);
   const npmVersion = (JSON.parse(readFileSync(join(npmDir, 'package.json'), 'utf8')) as { version: string }).version;
-  const nodeSha = createHash('sha256').update(readFileSync(process.execPath)).digest('hex');
-  const tag = `vdb-readiness/node:${process.versions.node}-${contentHash(IMAGES_DIR, ['node'], [base, nodeSha, npmVersion])}`;
-  return buildOnce(tag, `Node.js ${process.version} of this host on ${base}`, built, opts, async () => {
+  const nodeBin = nodeOfPinnedLine();
+  const nodeVersion = execFileSync(nodeBin, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
+  const nodeSha = createHash('sha256').update(readFileSync(nodeBin)).digest('hex');
+  const tag = `vdb-readiness/node:${nodeVersion}-${contentHash(IMAGES_DIR, ['node'], [base, nodeSha, npmVersion])}`;
+  const ref = await buildOnce(tag, `Node.js v${nodeVersion} on ${base}`, built, opts, async () => {
     const ctx = mkdtempSync(join(tmpdir(), 'vdb-node-image-'));
     try {
       mkdirSync(join(ctx, 'node', 'bin'), { recursive: true });
-      cpSync(process.execPath, join(ctx, 'node', 'bin', 'node'));
+      cpSync(nodeBin, join(ctx, 'node', 'bin', 'node'));
       cpSync(npmDir, join(ctx, 'node', 'lib', 'node_modules', 'npm'), { recursive: true, dereference: true });
       cpSync(join(IMAGES_DIR, 'node', 'Dockerfile'), join(ctx, 'Dockerfile'));
       writeFileSync(join(ctx, '.dockerignore'), '');
@@ -119,6 +125,20 @@ async function nodeImage(base: string, built: string[], opts: ImageOptions): Pro
       rmSync(ctx, { recursive: true, force: true });
     }
   });
+  return { ref, node: `v${nodeVersion}` };
+}
+
+/** The `node` binary of NODE_BASE_IMAGE's major line. */
+function nodeOfPinnedLine(): string {
+  const line = nodeLineOf(NODE_BASE_IMAGE);
+  if (line === process.versions.node.split('.')[0]) return process.execPath;
+  try {
+    const bin = execFileSync('bash', [join(REPO_ROOT, 'scripts', 'ensure-node.sh'), line], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    return join(bin, 'node');
+  } catch (err) {
+    const stderr = String((err as { stderr?: unknown }).stderr ?? '').trim().split('\n').pop();
+    throw new Error(`no Node.js ${line} for the ${NODE_BASE_IMAGE} stand-in (${stderr || (err as Error).message}): set VDB_GATEWAY_IMAGE to a gateway image instead`);
+  }
 }
 
 const debianImage = (name: 'redis' | 'nginx', base: string, built: string[], opts: ImageOptions, standInFor?: string): Promise<string> => {
@@ -164,8 +184,9 @@ export async function ensureImages(opts: ImageOptions = {}, gatewayOverride: str
   else {
     let nodeBase = NODE_BASE_IMAGE;
     if (!(await pullable(NODE_BASE_IMAGE, opts))) {
-      nodeBase = await nodeImage(await getBase(), built, opts);
-      standIns.push(`${NODE_BASE_IMAGE} → ${nodeBase} (this host's Node.js ${process.version} on Debian bookworm)`);
+      const stand = await nodeImage(await getBase(), built, opts);
+      nodeBase = stand.ref;
+      standIns.push(`${NODE_BASE_IMAGE} → ${nodeBase} (Node.js ${stand.node} on Debian bookworm)`);
     }
     const tag = `vdb-readiness/gateway:${contentHash(REPO_ROOT, ['package.json', 'package-lock.json', 'packages', 'sut/gateway', '.dockerignore'], [nodeBase])}`;
     await buildOnce(tag, `${GATEWAY_DOCKERFILE} on ${nodeBase}`, built, opts, () =>

@@ -31,7 +31,7 @@ const offline: ImageSet = {
   standIns: [
     `${REDIS_IMAGE} → vdb-readiness/redis:aaa (Debian's redis-server)`,
     `${QDRANT_IMAGE} → vdb-readiness/qdrant-local:bbb (qdrant-local, the project's Qdrant-compatible stand-in)`,
-    `${NODE_BASE_IMAGE} → vdb-readiness/node:20.20.2-eee (this host's Node.js v20.20.2 on Debian bookworm)`,
+    `${NODE_BASE_IMAGE} → vdb-readiness/node:24.22.3-eee (Node.js v24.22.3 on Debian bookworm)`,
   ],
 };
 
@@ -82,7 +82,7 @@ describe('npm run images: the compose variables', () => {
     expect(composeEnv(offline, null)).toEqual({
       VDB_QDRANT_IMAGE: 'vdb-readiness/qdrant-local:bbb',
       VDB_REDIS_IMAGE: 'vdb-readiness/redis:aaa',
-      VDB_NODE_BASE_IMAGE: 'vdb-readiness/node:20.20.2-eee',
+      VDB_NODE_BASE_IMAGE: 'vdb-readiness/node:24.22.3-eee',
       VDB_GATEWAY_IMAGE: GATEWAY_IMAGE_TAG,
     });
     expect(standInRef(offline, 'nginx:1')).toBeUndefined();
