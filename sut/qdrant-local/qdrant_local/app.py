@@ -12,8 +12,9 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from . import collection_routes, point_routes, service_routes, snapshot_routes
+from .issues import Issues
 from .metrics import Metrics
-from .middleware import ApiKeyMiddleware, MetricsMiddleware
+from .middleware import ApiKeyMiddleware, Locks, MetricsMiddleware, UnindexedFieldMiddleware, WriteLockMiddleware
 from .registry import SPARES, Registry
 from .settings import Settings
 
@@ -49,5 +50,8 @@ def build(settings: Settings) -> Any:
     app.state.ready = False
     app.state.started_at = datetime.now(timezone.utc).isoformat()
     app.state.telemetry_id = service_routes.new_telemetry_id()
+    app.state.issues = Issues()
+    app.state.locks = Locks()
     templates = {r.endpoint: r.path for r in routes}
-    return ApiKeyMiddleware(MetricsMiddleware(app, metrics, templates), settings.api_key)
+    inner = WriteLockMiddleware(UnindexedFieldMiddleware(app, app.state.issues, registry), app.state.locks)
+    return ApiKeyMiddleware(MetricsMiddleware(inner, metrics, templates), settings.api_key)

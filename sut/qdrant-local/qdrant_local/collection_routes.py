@@ -11,9 +11,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from . import convert
-from .errors import BadInput, Unsupported, ValidationFailed, collection_not_found
-from .http_util import endpoint, flag, ok, parse
-from .registry import Collection, Registry
+import orjson
+
+from .errors import BadInput, FormatError, Unsupported, ValidationFailed, collection_not_found
+from .http_util import endpoint, flag, ok, parse, parse_data
+from .registry import Collection, Registry, check_name
 
 MAX_DIM = 65536
 
@@ -52,8 +54,6 @@ def check_settings(hnsw_diff: Any, optimizers: Any) -> None:
 
 
 def build_config(req: m.CreateCollection) -> m.CollectionConfig:
-    if getattr(req, "init_from", None) is not None:
-        raise Unsupported("init_from")
     check_settings(req.hnsw_config, req.optimizers_config)
     if isinstance(req.vectors, m.VectorParams):
         _check_vector_params("", req.vectors)
@@ -147,15 +147,113 @@ async def list_collections(request: Request, started: float) -> Response:
 @endpoint
 async def exists(request: Request, started: float) -> Response:
     registry = _registry(request)
-    name = request.path_params["name"]
+    name = request.path_params.get("name", "")
+    check_name(name)
     return ok({"exists": name in registry.collections or registry.aliases.get(name) in registry.collections}, started)
+
+
+# HNSW options newer than the REST version served, which Qdrant 1.19 (serde) ignores; the client
+# models refuse them inside a vector's params, so they are dropped here.
+_NEWER_HNSW = ("copy_vectors",)
+
+
+def _serde_compat(raw: dict[str, Any]) -> bool:
+    """Edits a create body as Qdrant's serde reads it; True when anything changed."""
+    changed = False
+    if "quantization" in raw and "quantization_config" not in raw:
+        raw["quantization_config"] = raw.pop("quantization")
+        changed = True
+    vectors = raw.get("vectors")
+    params = [vectors] if isinstance(vectors, dict) and "size" in vectors else list(vectors.values()) if isinstance(vectors, dict) else []
+    for holder in [raw, *params]:
+        hnsw = holder.get("hnsw_config") if isinstance(holder, dict) else None
+        for key in _NEWER_HNSW:
+            if isinstance(hnsw, dict) and key in hnsw:
+                del hnsw[key]
+                changed = True
+    return changed
+
+
+async def _create_request(request: Request) -> tuple[m.CreateCollection, str | None]:
+    """The body, with what the client models lack: serde's alias `quantization` of
+    `quantization_config`, and `init_from` (the collection to copy the points from)."""
+    try:
+        raw = orjson.loads(await request.body())
+    except orjson.JSONDecodeError:
+        raw = None
+    if isinstance(raw, dict) and _serde_compat(raw):
+        req = parse_data(raw, m.CreateCollection)
+    else:
+        req = await parse(request, m.CreateCollection)  # also words a malformed body's error
+    init_from = raw.get("init_from") if isinstance(raw, dict) else None
+    if init_from is None:
+        return req, None
+    if not isinstance(init_from, dict) or not isinstance(init_from.get("collection"), str):
+        raise FormatError("init_from: missing field `collection`")
+    return req, init_from["collection"]
+
+
+def _vector_shapes(vectors: Any) -> dict[str, tuple[int, str]]:
+    if isinstance(vectors, m.VectorParams):
+        return {"": (vectors.size, vectors.distance.value)}
+    return {name: (p.size, p.distance.value) for name, p in (vectors or {}).items()}
+
+
+def check_init_from(source: Collection, target: m.CollectionConfig) -> None:
+    """Qdrant's rule: every vector of the source exists in the target with the same size and distance."""
+    src, dst = _vector_shapes(source.config.params.vectors), _vector_shapes(target.params.vectors)
+    for name, (size, distance) in src.items():
+        label = f"`{name}`" if name else "default vector"
+        if name not in dst:
+            raise BadInput(f"Cannot initialize collection from `{source.name}`: {label} is missing in the new collection")
+        if dst[name] != (size, distance):
+            raise BadInput(
+                f"Cannot initialize collection from `{source.name}`: {label} has size {dst[name][0]} and distance "
+                f"{dst[name][1]}, the source has size {size} and distance {distance}"
+            )
+
+
+INIT_PAGE = 256
+
+
+def _plain(vector: Any) -> Any:
+    """A record's vector as the REST input takes it (the engine hands out numpy arrays)."""
+    if isinstance(vector, dict):
+        return {k: _plain(v) for k, v in vector.items()}
+    return vector.tolist() if hasattr(vector, "tolist") else vector
+
+
+async def copy_points(source: Collection, target: Collection) -> None:
+    offset = None
+    while True:
+        page = await source.call(
+            "scroll",
+            req={"offset": offset, "limit": INIT_PAGE, "filter": None, "with_payload": True, "with_vector": True, "order_by": None},
+        )
+        points = [(p["id"], _plain(p.get("vector")), p.get("payload")) for p in page["points"]]
+        if points:
+            await target.call("update", kind="upsert", points=points)
+        offset = page["next_page_offset"]
+        if offset is None:
+            return
 
 
 @endpoint
 async def create(request: Request, started: float) -> Response:
     name = request.path_params["name"]
-    req = await parse(request, m.CreateCollection)
-    await _registry(request).create(name, build_config(req))
+    registry = _registry(request)
+    req, init_from = await _create_request(request)
+    config = build_config(req)
+    source = registry.get(init_from) if init_from is not None else None
+    if source is not None:
+        check_init_from(source, config)
+    coll = await registry.create(name, config)
+    if source is not None:
+        try:
+            await copy_points(source, coll)
+        except Exception:
+            await registry.delete(name)
+            raise
     return ok(True, started)
 
 
@@ -242,7 +340,11 @@ async def update(request: Request, started: float) -> Response:
 
 @endpoint
 async def delete(request: Request, started: float) -> Response:
-    return ok(await _registry(request).delete(request.path_params["name"]), started)
+    name = request.path_params["name"]
+    deleted = await _registry(request).delete(name)
+    if deleted:
+        request.app.state.issues.collection_gone(name)
+    return ok(deleted, started)
 
 
 def _field_type(schema: Any) -> str:
@@ -293,7 +395,9 @@ async def create_index(request: Request, started: float) -> Response:
     coll.index_params = {**coll.index_params, req.field_name: params} if params else {
         k: v for k, v in coll.index_params.items() if k != req.field_name
     }
+    coll.indexed = {**coll.indexed, req.field_name: field_type}
     coll.save_meta()
+    request.app.state.issues.indexed(coll.name, req.field_name)
     return ok(_update_result(op_id, flag(request, "wait")), started)
 
 
@@ -302,8 +406,9 @@ async def delete_index(request: Request, started: float) -> Response:
     coll = _registry(request).get(request.path_params["name"])
     field = request.path_params["field_name"]
     op_id = await coll.call("update", kind="delete_index", field_name=field)
-    if field in coll.index_params:
+    if field in coll.index_params or field in coll.indexed:
         coll.index_params = {k: v for k, v in coll.index_params.items() if k != field}
+        coll.indexed = {k: v for k, v in coll.indexed.items() if k != field}
         coll.save_meta()
     return ok(_update_result(op_id, flag(request, "wait")), started)
 
@@ -364,6 +469,7 @@ routes = [
     Route("/collections/{name}", update, methods=["PATCH"]),
     Route("/collections/{name}", delete, methods=["DELETE"]),
     Route("/collections/{name}/exists", exists, methods=["GET"]),
+    Route("/collections//exists", exists, methods=["GET"]),
     Route("/collections/{name}/aliases", collection_aliases, methods=["GET"]),
     Route("/collections/{name}/cluster", cluster_info, methods=["GET"]),
     Route("/collections/{name}/index", create_index, methods=["PUT"]),

@@ -50,14 +50,37 @@ def index_schema(field_type: str, params: dict[str, Any] | None) -> Any:
     """Edge's index schema: the plain type, or its params object when the request gave params."""
     if not params:
         return PAYLOAD_TYPES[field_type]
-    kwargs = {k: v for k, v in params.items() if k != "type"}
-    for unsupported in ("stopwords", "stemmer", "scoring", "memory"):
-        if kwargs.get(unsupported) is not None:
-            raise Unsupported(f"payload index parameter `{unsupported}`")
-        kwargs.pop(unsupported, None)
+    kwargs = {k: v for k, v in params.items() if k != "type" and v is not None}
     if "tokenizer" in kwargs:
         kwargs["tokenizer"] = getattr(qe.TokenizerType, _TOKENIZERS[kwargs["tokenizer"]])
+    if "stopwords" in kwargs:
+        kwargs["stopwords"] = _stopwords(kwargs["stopwords"])
+    if "stemmer" in kwargs:
+        kwargs["stemmer"] = _stemmer(kwargs["stemmer"])
+    if isinstance(kwargs.get("scoring"), dict):
+        kwargs["scoring"] = qe.TextScoringParams(qe.TextScoringType.Bm25)
+    if "memory" in kwargs:
+        kwargs["memory"] = getattr(qe.Memory, str(kwargs["memory"]).capitalize())
     return getattr(qe, _INDEX_PARAMS[field_type])(**kwargs)
+
+
+def _language(name: str) -> Any:
+    return getattr(qe.Language, name.capitalize())
+
+
+def _stopwords(value: Any) -> Any:
+    """Qdrant's `stopwords`: a language name, or `{languages, custom}`."""
+    if isinstance(value, str):
+        return _language(value)
+    languages = {_language(v) for v in value.get("languages") or []} or None
+    custom = set(value.get("custom") or []) or None
+    return qe.StopwordsSet(languages=languages, custom=custom)
+
+
+def _stemmer(value: dict[str, Any]) -> Any:
+    if value.get("type") == "snowball":
+        return qe.SnowballParams(getattr(qe.SnowballLanguage, str(value["language"]).capitalize()))
+    return qe.DisabledStemmer()
 
 
 COMPRESSION = {
@@ -208,6 +231,16 @@ def edge_config(params: m.CollectionConfig) -> qe.EdgeConfig:
     )
 
 
+def multivector_names(cfg: m.CollectionConfig) -> set[str]:
+    """The dense vectors of a collection that hold multivectors (`""` is the unnamed one)."""
+    vectors = cfg.params.vectors
+    if isinstance(vectors, m.VectorParams):
+        return {""} if vectors.multivector_config is not None else set()
+    if isinstance(vectors, dict):
+        return {name for name, p in vectors.items() if p.multivector_config is not None}
+    return set()
+
+
 def vector_sizes(cfg: m.CollectionConfig) -> dict[str, int]:
     vectors = cfg.params.vectors
     if isinstance(vectors, m.VectorParams):
@@ -314,6 +347,8 @@ def condition(c: Any) -> Any:
         return qe.HasVectorCondition(c.has_vector)
     if isinstance(c, m.NestedCondition):
         return qe.NestedCondition(c.nested.key, filter_(c.nested.filter))
+    if isinstance(c, m.SliceCondition):
+        return qe.SliceCondition(total=c.slice.total, index=c.slice.index)
     if isinstance(c, m.Filter):
         return filter_(c)
     raise Unsupported(f"condition {type(c).__name__}")

@@ -51,6 +51,18 @@ class Forbidden(QdrantError):
     prefix = "Forbidden: "
 
 
+class MethodNotAllowed(QdrantError):
+    status = 405
+    prefix = "Method not allowed: "
+
+
+class Locked(QdrantError):
+    """A write while `POST /locks` holds the write lock: 403 with the lock's message."""
+
+    status = 403
+    prefix = "Forbidden: "
+
+
 class NotFound(QdrantError):
     status = 404
     prefix = "Not found: "
@@ -81,8 +93,16 @@ def from_engine(err: BaseException) -> QdrantError:
     lowered = text.lower()
     if lowered.startswith("wrong input: "):
         return BadInput(text[len("wrong input: "):])
-    if "dimension error" in lowered or "bad input" in lowered or "type error" in lowered or "validation" in lowered:
+    if (
+        "dimension error" in lowered
+        or "bad input" in lowered
+        or "type error" in lowered
+        or "validation" in lowered
+        or "not existing vector name" in lowered
+    ):
         return BadInput(text)
+    if lowered.startswith("no point with id") and not lowered.endswith("found"):
+        return NotFound(f"{text} found")  # Qdrant's words: `No point with id 7 found`
     if "not found" in lowered or "no point with id" in lowered:
         return NotFound(text)
     # The engine's "create an index first" family (facet, order_by, ...) is the caller's to fix.

@@ -13,6 +13,7 @@ from qdrant_client.http import models as m
 from starlette.requests import Request
 from starlette.responses import Response
 
+from . import query as query_api
 from .convert import point_id
 from .errors import FormatError, NotFound, QdrantError, ValidationFailed
 from .http_util import endpoint, ok, parse_data
@@ -68,6 +69,7 @@ async def query_groups(request: Request, started: float) -> Response:
     if not isinstance(data, dict):
         raise FormatError("invalid type: expected a JSON object")
     lookup = _lookup_spec(data.pop("with_lookup", None))
+    query_api.null_contexts(data)
     req = parse_data(data, m.QueryGroupsRequest)
     limit = DEFAULT_GROUPS if req.limit is None else req.limit
     size = DEFAULT_GROUP_SIZE if req.group_size is None else req.group_size

@@ -89,20 +89,47 @@ def parse_data(data: Any, model: Any) -> Any:
     return parsed
 
 
+def _drop_unknown(data: Any, errors: list[Any]) -> bool:
+    """Remove the fields the client models forbid and serde ignores, at any depth (`searches[0].exact`);
+    `with_vectors` is serde's alias of `with_vector`. Paths through a union branch are left alone: the
+    field may belong to another branch."""
+    changed = False
+    for e in errors:
+        loc = e.get("loc", ())
+        if e.get("type") != "extra_forbidden" or not loc:
+            continue
+        node = data
+        for part in loc[:-1]:
+            if isinstance(node, dict) and isinstance(part, str) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+            else:
+                node = None
+                break
+        key = loc[-1]
+        if isinstance(node, dict) and key in node:
+            value = node.pop(key)
+            if key == "with_vectors" and "with_vector" not in node:
+                node["with_vector"] = value
+            changed = True
+    return changed
+
+
 def _without_unknown_fields(adapter: TypeAdapter[Any], body: bytes, err: ValidationError) -> Any:
-    """Qdrant (serde) ignores unknown top-level fields where the client models forbid them: when
-    those are the only complaints, drop them and validate again."""
-    errors = err.errors()
-    unknown = {e["loc"][0] for e in errors if e.get("type") == "extra_forbidden" and len(e.get("loc", ())) == 1}
-    if not unknown or len(unknown) != len(errors):
+    """Qdrant (serde) ignores unknown fields where the client models forbid them: drop them and
+    validate again, while that is the only complaint left."""
+    if not any(e.get("type") == "extra_forbidden" for e in err.errors()):
         raise FormatError(_describe(err)) from None
     data = orjson.loads(body)
-    if not isinstance(data, dict):
-        raise FormatError(_describe(err)) from None
-    try:
-        return adapter.validate_python({k: v for k, v in data.items() if k not in unknown})
-    except ValidationError as again:
-        raise FormatError(_describe(again)) from None
+    for _ in range(8):
+        if not _drop_unknown(data, err.errors()):
+            raise FormatError(_describe(err)) from None
+        try:
+            return adapter.validate_python(data)
+        except ValidationError as again:
+            err = again
+    raise FormatError(_describe(err)) from None
 
 
 def flag(request: Request, name: str, default: bool = False) -> bool:
@@ -174,6 +201,13 @@ def check_filters(obj: Any, path: str = "") -> None:
         return
     if isinstance(obj, m.NestedCondition):
         check_filters(obj.nested.filter, f"{path}.nested.filter")
+        return
+    if isinstance(obj, m.SliceCondition):
+        total, index = obj.slice.total, obj.slice.index
+        if total < 1:  # a NonZero field in Qdrant: refused while the body is read
+            raise FormatError(f"{path}.slice.total: invalid value: integer `{total}`, expected a nonzero u32")
+        if not 0 <= index < total:
+            raise ValidationFailed(f"[{path}.slice.index: value {index} invalid, must be less than total ({total})]")
         return
     if isinstance(obj, list):
         if obj and isinstance(obj[0], (int, float, str)):

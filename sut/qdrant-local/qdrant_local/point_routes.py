@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import orjson
 from qdrant_client.http import models as m
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,8 +16,8 @@ from . import groups
 from . import legacy_models as legacy
 from . import query as query_api
 from .convert import point_id
-from .errors import BadInput, NotFound, Unsupported, ValidationFailed
-from .http_util import endpoint, flag, ok, parse
+from .errors import BadInput, FormatError, NotFound, Unsupported, ValidationFailed
+from .http_util import endpoint, flag, ok, parse, parse_data
 from .registry import Collection, Registry
 
 DEFAULT_LIMIT = 10
@@ -63,13 +64,42 @@ def _batch_points(b: m.Batch) -> list[tuple[Any, Any, Any]]:
     return [(point_id(b.ids[i]), per_point[i], payloads[i]) for i in range(n)]
 
 
+def _check_vector(v: Any, where: str) -> None:
+    """Qdrant's checks on one vector (its `Validate` impls), with its paths and words."""
+    if isinstance(v, dict):
+        for x in v.values():
+            _check_vector(x, f"{where}.?")
+        return
+    if isinstance(v, m.SparseVector):
+        if len(v.indices) != len(v.values):
+            raise ValidationFailed(f"[{where}.values: Validation error: must be the same length as indices [{{}}]]")
+        if len(set(v.indices)) != len(v.indices):
+            raise ValidationFailed(f"[{where}.indices: Validation error: must be unique [{{}}]]")
+        return
+    if isinstance(v, list) and v and isinstance(v[0], list):
+        if any(not inner for inner in v):
+            raise ValidationFailed(f"[{where}.data: all vectors must be non-empty]")
+        dim = len(v[0])
+        for inner in v:
+            if len(inner) != dim:
+                raise ValidationFailed(f"[{where}.data: all vectors must have the same dimension, found vector with dimension {len(inner)}]")
+
+
+def _check_points(points: list[Any], where: str, updating: bool = False) -> None:
+    for i, p in enumerate(points):
+        if updating and isinstance(p.vector, dict) and not p.vector:
+            raise ValidationFailed(f"[{where}points[{i}].vector: must specify vectors to update for point]")
+        _check_vector(p.vector, f"{where}points[{i}].vector")
+
+
 # Each write is (kind, kwargs) for the worker's `update`, so that `points/batch` runs a list of them.
 
 
-def _upsert_op(ops: Any) -> tuple[str, dict[str, Any]]:
+def _upsert_op(ops: Any, where: str = "") -> tuple[str, dict[str, Any]]:
     if isinstance(ops, m.PointsBatch):
         points = _batch_points(ops.batch)
     else:
+        _check_points(ops.points, where)
         points = [(point_id(p.id), p.vector, p.payload) for p in ops.points]
     mode = ops.update_mode.value if ops.update_mode is not None else None
     return "upsert", {"points": points, "update_filter": ops.update_filter, "update_mode": mode}
@@ -96,7 +126,8 @@ def _delete_payload_op(req: m.DeletePayload) -> tuple[str, dict[str, Any]]:
     return "delete_payload", {"keys": req.keys, **_target(req)}
 
 
-def _update_vectors_op(req: m.UpdateVectors) -> tuple[str, dict[str, Any]]:
+def _update_vectors_op(req: m.UpdateVectors, where: str = "") -> tuple[str, dict[str, Any]]:
+    _check_points(req.points, where, updating=True)
     return "update_vectors", {"points": [(point_id(p.id), p.vector) for p in req.points], "update_filter": req.update_filter}
 
 
@@ -151,9 +182,9 @@ async def delete_vectors(request: Request, started: float) -> Response:
     return await _write(request, started, m.DeleteVectors, _delete_vectors_op)
 
 
-def _batch_op(op: Any) -> tuple[str, dict[str, Any]]:
+def _batch_op(op: Any, where: str = "") -> tuple[str, dict[str, Any]]:
     if isinstance(op, m.UpsertOperation):
-        return _upsert_op(op.upsert)
+        return _upsert_op(op.upsert, f"{where}upsert.")
     if isinstance(op, m.DeleteOperation):
         return _selector_op("delete", op.delete)
     if isinstance(op, m.SetPayloadOperation):
@@ -165,7 +196,7 @@ def _batch_op(op: Any) -> tuple[str, dict[str, Any]]:
     if isinstance(op, m.ClearPayloadOperation):
         return _selector_op("clear_payload", op.clear_payload)
     if isinstance(op, m.UpdateVectorsOperation):
-        return _update_vectors_op(op.update_vectors)
+        return _update_vectors_op(op.update_vectors, f"{where}update_vectors.")
     if isinstance(op, m.DeleteVectorsOperation):
         return _delete_vectors_op(op.delete_vectors)
     raise Unsupported(f"batch operation {type(op).__name__}")
@@ -176,7 +207,7 @@ async def batch_update(request: Request, started: float) -> Response:
     """`POST …/points/batch`: the operations in order, one update result each."""
     coll = _coll(request)
     req = await parse(request, m.UpdateOperations)
-    ops = [_batch_op(op) for op in req.operations]
+    ops = [_batch_op(op, f"operations[{i}].") for i, op in enumerate(req.operations)]
     results = []
     for kind, kwargs in ops:
         results.append(_update_result(await coll.call("update", kind=kind, **kwargs), request))
@@ -218,9 +249,10 @@ async def get_point(request: Request, started: float) -> Response:
 async def _resolve_lookups(registry: Registry, req: Any) -> Any:
     """`lookup_from`: the example points' vectors come from another collection (its own worker)."""
     if req.lookup_from is not None:
+        # Qdrant resolves the collection first: a missing one is a 404 even when no example is an id.
+        other = registry.get(req.lookup_from.collection)
         ids = query_api.ids_in(req.query)
         if ids:
-            other = registry.get(req.lookup_from.collection)
             using = req.lookup_from.vector if req.lookup_from.vector is not None else req.using
             vectors = await other.call("vectors_of", ids=[point_id(i) for i in ids], using=using)
             req = req.model_copy(update={"query": query_api.substitute(req.query, vectors)})
@@ -326,17 +358,31 @@ async def discover_batch(request: Request, started: float) -> Response:
     return await _legacy_batch(request, started, legacy.DiscoverRequestBatch, _discover_query)
 
 
+async def parse_query(request: Request, model: Any) -> Any:
+    """`parse`, taking what Qdrant takes and the client models refuse (a null discover context)."""
+    try:
+        return await parse(request, model)
+    except FormatError as err:
+        try:
+            data = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            raise err from None
+        if not query_api.null_contexts(data):
+            raise
+        return parse_data(data, model)
+
+
 @endpoint
 async def query(request: Request, started: float) -> Response:
     coll = _coll(request)
-    req = await _prepare_query(request, await parse(request, m.QueryRequest))
+    req = await _prepare_query(request, await parse_query(request, m.QueryRequest))
     return ok({"points": await coll.call("query", req=req)}, started)
 
 
 @endpoint
 async def query_batch(request: Request, started: float) -> Response:
     coll = _coll(request)
-    req = await parse(request, m.QueryRequestBatch)
+    req = await parse_query(request, m.QueryRequestBatch)
     reqs = [await _prepare_query(request, s) for s in req.searches]
     results = await coll.call("query_batch", reqs=reqs)
     return ok([{"points": r} for r in results], started)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Callable
 
+import numpy as np
 import qdrant_edge as qe
 from qdrant_client.http import models as m
 
@@ -52,6 +53,25 @@ def check_request(req: Any, where: str = "") -> None:
             )
     for i, p in enumerate(prefetches):
         check_request(p, f"{where}prefetch[{i}].")
+
+
+def null_contexts(data: Any) -> bool:
+    """Qdrant takes `{"discover": {"target": t, "context": null}}` (no context); the client models
+    want a list: make it one. True when something changed."""
+    changed = False
+    if isinstance(data, dict):
+        d = data.get("discover")
+        if isinstance(d, dict) and "context" in d and d["context"] is None:
+            d["context"] = []
+            changed = True
+        for key in ("query", "prefetch", "searches"):
+            if key in data:
+                changed = null_contexts(data[key]) or changed
+    elif isinstance(data, list):
+        for x in data:
+            if isinstance(x, dict):
+                changed = null_contexts(x) or changed
+    return changed
 
 
 def _is_id(v: Any) -> bool:
@@ -191,13 +211,34 @@ def expression(e: Any) -> Any:
     return qe.Expression.Condition(convert.condition(e))
 
 
+def _sparse_mean(vectors: list[Any]) -> dict[int, np.float32]:
+    total: dict[int, np.float32] = {}
+    for v in vectors:
+        for i, x in zip(v.indices, v.values):
+            total[i] = total.get(i, np.float32(0)) + np.float32(x)
+    n = np.float32(len(vectors))
+    return {i: x / n for i, x in total.items()}
+
+
+def _sparse_average(positives: list[Any], negatives: list[Any]) -> Any:
+    """Qdrant's average_vector for sparse examples, in f32: avg(positive) + avg(positive) - avg(negative)."""
+    pos = _sparse_mean(positives)
+    neg = _sparse_mean(negatives) if negatives else {}
+    merged = {i: pos.get(i, np.float32(0)) * 2 - neg.get(i, np.float32(0)) for i in sorted(set(pos) | set(neg))} if neg else pos
+    indices = sorted(merged)
+    return qe.SparseVector(indices, [float(merged[i]) for i in indices])
+
+
 class Builder:
     """Edge query objects for one request, in a worker that holds `shard`."""
 
-    def __init__(self, shard: Any, sizes: dict[str, int], vector_of: Callable[[Any, str | None], Any]) -> None:
+    def __init__(
+        self, shard: Any, sizes: dict[str, int], vector_of: Callable[[Any, str | None], Any], multi: set[str] | None = None
+    ) -> None:
         self.shard = shard
         self.sizes = sizes
         self.vector_of = vector_of
+        self.multi = multi or set()
 
     def _vec(self, v: Any, using: str | None, exclude: set[Any]) -> Any:
         if _is_id(v):
@@ -205,7 +246,12 @@ class Builder:
             exclude.add(pid)
             return self.vector_of(pid, using)
         vec = convert.vector_in(v)
+        if isinstance(vec, list) and not vec:
+            raise BadInput(f"Vector dimension error: expected dim: {self.sizes.get(using or '', 0)}, got 0")
         convert.check_dims({using or "": vec}, self.sizes)
+        if (using or "") in self.multi and isinstance(vec, list) and vec and not isinstance(vec[0], list):
+            # Qdrant reads a plain vector given for a multivector as a multivector of one.
+            vec = [vec]
         return vec
 
     def scoring(self, q: Any, using: str | None, limit: int, exclude: set[Any]) -> Any:
@@ -214,6 +260,8 @@ class Builder:
         if isinstance(q, m.NearestQuery):
             if q.mmr is not None:
                 vec = self._vec(q.nearest, using, exclude)
+                if isinstance(vec, qe.SparseVector):
+                    raise Unsupported("mmr over a sparse vector")  # Edge's Mmr takes dense vectors only
                 diversity = DEFAULT_MMR_DIVERSITY if q.mmr.diversity is None else q.mmr.diversity
                 return qe.Mmr(vec, 1.0 - diversity, q.mmr.candidates_limit or limit, using=using)
             q = q.nearest
@@ -246,6 +294,8 @@ class Builder:
         positives = [self._vec(v, using, exclude) for v in r.positive or []]
         negatives = [self._vec(v, using, exclude) for v in r.negative or []]
         strategy = r.strategy or m.RecommendStrategy.AVERAGE_VECTOR
+        if not positives and not negatives:
+            raise BadInput("At least one positive or negative vector is required")
         if strategy == m.RecommendStrategy.BEST_SCORE:
             return qe.Query.RecommendBestScore(qe.RecommendQuery(positives, negatives), using=using)
         if strategy == m.RecommendStrategy.SUM_SCORES:
@@ -253,16 +303,17 @@ class Builder:
         if not positives:
             raise BadInput("Positive vectors must not be empty with `average_vector` strategy")
         if any(isinstance(v, qe.SparseVector) for v in positives + negatives):
-            raise Unsupported("average_vector recommendation with sparse vectors")
-        # Qdrant's average_vector: avg(positive) + (avg(positive) - avg(negative)).
-        dim = len(positives[0])
-        avg_pos = [sum(v[i] for v in positives) / len(positives) for i in range(dim)]
+            return qe.Query.Nearest(_sparse_average(positives, negatives), using=using)
+        if (using or "") in self.multi:
+            # A multivector has no element-wise mean: the positives' vectors make one multivector.
+            return qe.Query.Nearest([inner for v in positives for inner in v], using=using)
+        # Qdrant's average_vector, in f32 as Qdrant computes it: avg(positive) + avg(positive) - avg(negative).
+        avg_pos = np.mean(np.asarray(positives, dtype=np.float32), axis=0, dtype=np.float32)
+        target = avg_pos
         if negatives:
-            avg_neg = [sum(v[i] for v in negatives) / len(negatives) for i in range(dim)]
-            target = [p + p - n for p, n in zip(avg_pos, avg_neg)]
-        else:
-            target = avg_pos
-        return qe.Query.Nearest(target, using=using)
+            avg_neg = np.mean(np.asarray(negatives, dtype=np.float32), axis=0, dtype=np.float32)
+            target = avg_pos + avg_pos - avg_neg
+        return qe.Query.Nearest([float(x) for x in target], using=using)
 
     def _filter(self, flt: Any, exclude: set[Any]) -> Any:
         f = convert.filter_(flt)

@@ -32,7 +32,7 @@ MAX_NAME = 255
 # A data call for a collection that start-up is still opening waits this long for it, then
 # answers 503. Opening takes a worker start (Python imports, ~1-2 s) plus the shard load.
 LOAD_WAIT_S = 60.0
-NAME_RE = re.compile(r"^[^/\\:*?\"<>|\x00]{1,255}$")
+NAME_RE = re.compile(r"^[^/\\:*?\"<>|\x00-\x1f\x7f]{1,255}$")
 
 
 class Worker:
@@ -138,6 +138,8 @@ class Collection:
         self.created_at = created_at
         # Payload index parameters as the client gave them (Qdrant reports them in payload_schema).
         self.index_params: dict[str, Any] = {}
+        # Field name -> index type of every payload index (for `/issues`).
+        self.indexed: dict[str, str] = {}
         self.lock = asyncio.Lock()
         self.worker: Worker | None = None
         self.last_info: dict[str, Any] | None = None
@@ -221,8 +223,17 @@ class Collection:
             worker, self.worker = self.worker, None
             await anyio.to_thread.run_sync(worker.close)
 
+    def set_index_meta(self, meta: dict[str, Any]) -> None:
+        self.index_params = meta["index_params"]
+        self.indexed = meta["indexed"]
+
     def save_meta(self) -> None:
-        meta = {"config": self.config.model_dump(mode="json"), "created_at": self.created_at, "index_params": self.index_params}
+        meta = {
+            "config": self.config.model_dump(mode="json"),
+            "created_at": self.created_at,
+            "index_params": self.index_params,
+            "indexed": self.indexed,
+        }
         tmp = os.path.join(self.dir, "collection.json.tmp")
         with open(tmp, "wb") as fh:
             fh.write(orjson.dumps(meta, option=orjson.OPT_INDENT_2))
@@ -230,6 +241,8 @@ class Collection:
 
 
 def check_name(name: str) -> None:
+    if not name:
+        raise errors.PathValidationFailed("[collection_name: length must be between 1 and 255]")
     if len(name) > MAX_NAME:
         raise errors.PathValidationFailed(f"[collection_name: length must be at most {MAX_NAME}]")
     if not NAME_RE.match(name) or name in (".", ".."):
@@ -239,7 +252,8 @@ def check_name(name: str) -> None:
 def load_meta(coll_dir: str) -> tuple[m.CollectionConfig, str, dict[str, Any]]:
     with open(os.path.join(coll_dir, "collection.json"), "rb") as fh:
         meta = orjson.loads(fh.read())
-    return m.CollectionConfig.model_validate(meta["config"]), meta.get("created_at") or now_iso(), meta.get("index_params") or {}
+    params = {"index_params": meta.get("index_params") or {}, "indexed": meta.get("indexed") or {}}
+    return m.CollectionConfig.model_validate(meta["config"]), meta.get("created_at") or now_iso(), params
 
 
 def now_iso() -> str:
@@ -262,9 +276,9 @@ class Registry:
         for name in sorted(os.listdir(self.root)):
             coll_dir = os.path.join(self.root, name)
             if os.path.exists(os.path.join(coll_dir, "collection.json")) and os.path.isdir(os.path.join(coll_dir, "shard")):
-                config, created_at, index_params = load_meta(coll_dir)
+                config, created_at, index_meta = load_meta(coll_dir)
                 self.collections[name] = Collection(name, coll_dir, config, created_at, loaded=False)
-                self.collections[name].index_params = index_params
+                self.collections[name].set_index_meta(index_meta)
 
     async def load_all(self) -> None:
         """Start-up: open every collection found on disk, a few at a time (each in its own worker)."""
@@ -372,7 +386,7 @@ class Registry:
     async def replace_from_dir(self, name: str, source_dir: str) -> None:
         """Recover: swap the collection's directory for an unpacked snapshot and reopen it."""
         coll_dir = self.path_for(name)
-        config, created_at, index_params = load_meta(source_dir)
+        config, created_at, index_meta = load_meta(source_dir)
         async with self.names_lock:
             old = self.collections.pop(name, None)
             if old is not None:
@@ -381,7 +395,7 @@ class Registry:
             shutil.rmtree(coll_dir, ignore_errors=True)
             shutil.move(source_dir, coll_dir)
             coll = Collection(name, coll_dir, config, created_at)
-            coll.index_params = index_params
+            coll.set_index_meta(index_meta)
             await coll.start(create=False)
             self.collections[name] = coll
 

@@ -12,8 +12,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from .http_util import endpoint, json_response, ok
-from .errors import QueryValidationFailed
+from pydantic import BaseModel
+
+from .http_util import endpoint, json_response, ok, parse
+from .errors import MethodNotAllowed, QueryValidationFailed
 from .metrics import Metrics, rss
 
 INFO_WAIT_S = 1.0
@@ -72,13 +74,37 @@ def _collection_telemetry(coll: Any, level: int, init_ms: int) -> dict[str, Any]
             "async_scorer": False,
         }
         if level >= 4:
-            local["segments"] = []
+            local["segments"] = [_segment_telemetry(coll, info) for _ in range(max(1, info.get("segments_count", 1)))]
         out["shards"] = [
             {"id": 0, "key": None, "local": local, "remote": [], "replicate_states": {}, "partial_snapshot": None}
         ]
         out["transfers"] = []
         out["resharding"] = []
     return out
+
+
+def _segment_telemetry(coll: Any, info: dict[str, Any]) -> dict[str, Any]:
+    """A segment's entry at details_level 4 with Qdrant's keys; Edge gives no per-segment figures,
+    so the shard's totals stand in for each and the sizes are 0."""
+    return {
+        "info": {
+            "segment_type": "plain",
+            "num_vectors": info.get("points_count", 0),
+            "num_points": info.get("points_count", 0),
+            "num_indexed_vectors": info.get("indexed_vectors_count", 0),
+            "num_deleted_vectors": 0,
+            "vectors_size_bytes": 0,
+            "payloads_size_bytes": 0,
+            "ram_usage_bytes": 0,
+            "disk_usage_bytes": 0,
+            "is_appendable": True,
+            "index_schema": {},
+            "vector_data": {},
+        },
+        "config": {"vector_data": {}, "sparse_vector_data": {}, "payload_storage_type": {"type": "mmap"}},
+        "vector_index_searches": [],
+        "payload_field_indices": [],
+    }
 
 
 @endpoint
@@ -124,14 +150,47 @@ async def cluster(request: Request, started: float) -> Response:
     return ok({"status": "disabled"}, started)
 
 
+class LocksOption(BaseModel):
+    """Qdrant's `LocksOption` body (gone from qdrant-client's models, still served by Qdrant)."""
+
+    write: bool
+    error_message: str | None = None
+
+
+STANDALONE = "Distributed deployment is disabled: this operation is not available in standalone mode"
+
+
+@endpoint
+async def cluster_standalone(request: Request, started: float) -> Response:
+    """`POST /cluster/recover`, `DELETE /cluster/peer/{id}` on a standalone node: 405, as Qdrant."""
+    raise MethodNotAllowed(STANDALONE)
+
+
 @endpoint
 async def issues(request: Request, started: float) -> Response:
-    return ok({"issues": []}, started)
+    return ok({"issues": request.app.state.issues.list()}, started)
 
 
 @endpoint
 async def clear_issues(request: Request, started: float) -> Response:
+    request.app.state.issues.clear()
     return ok(True, started)
+
+
+@endpoint
+async def get_locks(request: Request, started: float) -> Response:
+    return ok(request.app.state.locks.state(), started)
+
+
+@endpoint
+async def set_locks(request: Request, started: float) -> Response:
+    """`POST /locks`: answers the state before the change, as Qdrant does."""
+    req = await parse(request, LocksOption)
+    locks = request.app.state.locks
+    before = locks.state()
+    locks.write = req.write
+    locks.error_message = req.error_message
+    return ok(before, started)
 
 
 async def refresh_counts(registry: Any) -> None:
@@ -167,6 +226,10 @@ routes = [
     Route("/readyz", readyz, methods=["GET"]),
     Route("/telemetry", telemetry, methods=["GET"]),
     Route("/cluster", cluster, methods=["GET"]),
+    Route("/cluster/recover", cluster_standalone, methods=["POST"]),
+    Route("/cluster/peer/{peer_id}", cluster_standalone, methods=["DELETE"]),
+    Route("/locks", get_locks, methods=["GET"]),
+    Route("/locks", set_locks, methods=["POST"]),
     Route("/issues", issues, methods=["GET"]),
     Route("/issues", clear_issues, methods=["DELETE"]),
     Route("/metrics", metrics_text, methods=["GET"]),

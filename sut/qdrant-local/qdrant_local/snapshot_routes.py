@@ -55,9 +55,23 @@ def _describe(path: str) -> dict[str, object]:
     }
 
 
+def _folder(request: Request, coll_name: str) -> str:
+    """Where a request's snapshots live: the collection's folder, or its shard's (`shards/0`)."""
+    folder = _dir(request, coll_name)
+    if "shard_id" in request.path_params:
+        folder = os.path.join(folder, "shards", str(request.path_params["shard_id"]))
+    return folder
+
+
+def _check_shard(request: Request) -> None:
+    shard = request.path_params.get("shard_id")
+    if shard is not None and shard != 0:
+        raise NotFound(f"Shard {shard} does not exist")
+
+
 def _snapshot_path(request: Request) -> str:
     name = request.path_params["snapshot_name"]
-    path = os.path.join(_dir(request, request.path_params["name"]), name)
+    path = os.path.join(_folder(request, request.path_params["name"]), name)
     if "/" in name or not name.endswith(SUFFIX) or not os.path.isfile(path):
         raise NotFound(f"Snapshot {name} not found")
     return path
@@ -66,15 +80,18 @@ def _snapshot_path(request: Request) -> str:
 @endpoint
 async def create(request: Request, started: float) -> Response:
     coll = _registry(request).get(request.path_params["name"])
-    folder = _dir(request, coll.name)
+    _check_shard(request)
+    folder = _folder(request, coll.name)
     os.makedirs(folder, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d-%H-%M-%S")
     peer = request.app.state.settings.peer_id
-    path = os.path.join(folder, f"{coll.name}-{peer}-{stamp}{SUFFIX}")
+    # Qdrant's names: `{collection}-{peer}-{time}`, a shard's `{collection}-shard-{id}-{peer}-{time}`.
+    base = f"{coll.name}-shard-{request.path_params['shard_id']}" if "shard_id" in request.path_params else coll.name
+    path = os.path.join(folder, f"{base}-{peer}-{stamp}{SUFFIX}")
     n = 1
     while os.path.exists(path):
         n += 1
-        path = os.path.join(folder, f"{coll.name}-{peer}-{stamp}-{n}{SUFFIX}")
+        path = os.path.join(folder, f"{base}-{peer}-{stamp}-{n}{SUFFIX}")
     metrics = request.app.state.metrics
     metrics.snapshots_running[coll.name] = metrics.snapshots_running.get(coll.name, 0) + 1
     try:
@@ -93,7 +110,8 @@ async def create(request: Request, started: float) -> Response:
 @endpoint
 async def list_snapshots(request: Request, started: float) -> Response:
     coll = _registry(request).get(request.path_params["name"])
-    folder = _dir(request, coll.name)
+    _check_shard(request)
+    folder = _folder(request, coll.name)
     names = sorted(n for n in os.listdir(folder) if n.endswith(SUFFIX)) if os.path.isdir(folder) else []
     return ok([_describe(os.path.join(folder, n)) for n in names], started)
 
@@ -189,6 +207,9 @@ def _download(location: str, api_key: str | None, into: str) -> str:
 async def recover(request: Request, started: float) -> Response:
     name = request.path_params["name"]
     _registry(request).path_for(name)
+    if "shard_id" in request.path_params:  # a shard is recovered into its existing collection
+        name = _registry(request).get(name).name
+        _check_shard(request)
     req = await parse(request, m.SnapshotRecover)
     local = _local_path(request, req.location)
     if local is not None:
@@ -209,6 +230,9 @@ async def recover(request: Request, started: float) -> Response:
 async def upload(request: Request, started: float) -> Response:
     name = request.path_params["name"]
     _registry(request).path_for(name)
+    if "shard_id" in request.path_params:
+        name = _registry(request).get(name).name
+        _check_shard(request)
     form = await request.form()
     part = form.get("snapshot")
     if part is None or isinstance(part, str):
@@ -309,4 +333,11 @@ routes = [
     Route("/collections/{name}/snapshots/upload", upload, methods=["POST"]),
     Route("/collections/{name}/snapshots/{snapshot_name}", download, methods=["GET"]),
     Route("/collections/{name}/snapshots/{snapshot_name}", delete, methods=["DELETE"]),
+    # Shard snapshots: one shard per collection here (id 0), archived the same way.
+    Route("/collections/{name}/shards/{shard_id:int}/snapshots", create, methods=["POST"]),
+    Route("/collections/{name}/shards/{shard_id:int}/snapshots", list_snapshots, methods=["GET"]),
+    Route("/collections/{name}/shards/{shard_id:int}/snapshots/recover", recover, methods=["PUT"]),
+    Route("/collections/{name}/shards/{shard_id:int}/snapshots/upload", upload, methods=["POST"]),
+    Route("/collections/{name}/shards/{shard_id:int}/snapshots/{snapshot_name}", download, methods=["GET"]),
+    Route("/collections/{name}/shards/{shard_id:int}/snapshots/{snapshot_name}", delete, methods=["DELETE"]),
 ]

@@ -189,7 +189,7 @@ def worker_main(conn: Any, optimizing: Any) -> None:
         )
         return [convert.record_out(r) for r in recs]
 
-    builder = query_mod.Builder(shard, sizes, vector_of)
+    builder = query_mod.Builder(shard, sizes, vector_of, convert.multivector_names(cfg))
 
     def facet(key: str, limit: int, exact: bool, flt: Any) -> list[dict[str, Any]]:
         resp = shard.facet(qe.FacetRequest(key=key, limit=limit, exact=exact, filter=convert.filter_(flt)))
