@@ -10,11 +10,11 @@ import { checkManifestMirror } from '../../fixtures/src/node/manifest-file.ts';
 import { loadDataset } from '../../fixtures/src/node/loader.ts';
 import { progressReporter, formatCount } from '../../fixtures/src/node/progress.ts';
 import { verifyPlanted } from '../../fixtures/src/node/verify.ts';
-import { DEFAULT_HNSW_COLLECTION, exactStats, findReference, generatedSource, recallCurve, referenceSource } from '../../fixtures/src/node/difficulty.ts';
+import { DEFAULT_HNSW_COLLECTION, REFERENCE_CACHE, exactStats, findReference, generatedSource, recallCurve, referenceSource } from '../../fixtures/src/node/difficulty.ts';
 import type { DifficultySource, RecallCurve } from '../../fixtures/src/node/difficulty.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { startQdrant } from '../launcher/services/qdrant.ts';
 import { preflightFixturesLoad } from '../preflight/commands.ts';
 import { assertLoadAllowed, parseTargetKind, resolveTarget } from '../targets/index.ts';
@@ -58,7 +58,7 @@ function withDataset(cmd: CliCommand, defaultDataset = 'smoke'): CliCommand {
     .addOption(option('--planted-queries <n>', 'override the number of planted queries', integer()))
     .addOption(option('--planted-k <n>', 'override the planted neighbours per query (largest k with known truth)', integer()))
     .addOption(option('--contrast <c>', 'override the relative contrast of the nearest neighbour (difficulty; lower = harder)', number()))
-    .addOption(new Option('--structure <kind>', 'override how points spread: clustered (clusters, low intrinsic dimension) or hard (uniform on the sphere)').choices(['clustered', 'hard']))
+    .addOption(new Option('--structure <kind>', 'override how points spread: clustered (clusters, low intrinsic dimension) or hard (uniform on the sphere)').choices(['clustered', 'manifold', 'hard']))
     .addOption(option('--clusters <n>', 'clustered: number of clusters', integer({ min: 1 })))
     .addOption(option('--rank <r>', 'clustered: dimension of each cluster subspace', integer({ min: 2 })))
     .addOption(option('--center <w>', 'clustered: squared weight of the cluster centre (mean in-cluster cosine)', ratio()))
@@ -179,7 +179,7 @@ withDataset(program.command('bound').description('the probability that a random 
       return;
     }
     const st = spec.structure;
-    console.log(`N = ${formatCount(spec.count)} points, d = ${spec.dim}, k = ${plan.k}, ${plan.queries} planted queries (dataset ${spec.name}, structure ${st.kind === 'clustered' ? `clustered: ${st.clusters} clusters, rank ${st.rank}, center ${st.center}, subspace ${st.subspace}` : 'hard: uniform'})`);
+    console.log(`N = ${formatCount(spec.count)} points, d = ${spec.dim}, k = ${plan.k}, ${plan.queries} planted queries (dataset ${spec.name}, structure ${st.kind === 'hard' ? 'hard: uniform' : `${st.kind}: ${st.clusters} clusters, rank ${st.rank}, center ${st.center}, subspace ${st.subspace}${st.kind === 'manifold' ? "; own cluster kept below the k-th by construction, other clusters' points uniform" : ''}`})`);
     console.log(`planted cosines ${plan.cosines[0]!.toFixed(4)} (nearest) .. ${kth.toFixed(4)} (k-th); relative contrast ${plan.contrastTop.toFixed(2)} .. ${plan.contrastKth.toFixed(2)}`);
     console.log(st.kind === 'clustered' ? `typical best cosine of a point of the query's own cluster = ${b.typicalBestRandom.toFixed(4)}` : `typical best random cosine √(2 ln N / d) = ${b.typicalBestRandom.toFixed(4)}`);
     console.log(`P(<q,x> ≥ ${kth.toFixed(4)}) for one random unit vector: ${b.pointTail.toExponential(3)} exact (½·I_{1−t²}((d−1)/2, ½)), ≤ ${b.pointTailBall.toExponential(3)} (Ball: e^{−d t²/2})`);
@@ -298,7 +298,7 @@ program
   .addOption(option('--size <n>', 'points per dataset (the reference set: its first n)', integer({ min: 100 })).default(20000))
   .addOption(option('--queries <n>', 'queries per dataset', integer({ min: 1 })).default(200))
   .option('--ef <list>', 'hnsw_ef values of the recall curve', '10,16,32,64,128,256')
-  .option('--reference-dir <dir>', 'a reference set built by fixtures/reference/bin/build (default: the cache)')
+  .option('--reference-dir <dir>', 'a reference set built by fixtures/reference/bin/build (default: the largest built in fixtures/reference/.cache)')
   .option('--qdrant-url <url>', 'the engine (default: VDB_QDRANT_URL, else a qdrant started for this run in a temp dir)')
   .option('--no-recall', 'skip the engine: LID and contrast only')
   .addOption(option('--contrast <c>', 'synthetic sets: override the nearest neighbour\'s relative contrast', number()))
@@ -316,15 +316,18 @@ program
     for (const raw of o.dataset.split(',').map((x) => x.trim()).filter(Boolean)) {
       if (raw === 'reference') {
         const dir = findReference(o.referenceDir);
+        if (!dir && o.referenceDir) throw new UserError(`--reference-dir ${o.referenceDir} holds no complete reference set (no meta.json): build one there (fixtures/reference/bin/build --out ${o.referenceDir}) or drop the flag`);
         if (!dir) {
-          console.error('reference set: not built (run fixtures/reference/bin/build, a few minutes), skipped');
+          console.error(`reference set: none built in ${relative(process.cwd(), REFERENCE_CACHE) || REFERENCE_CACHE}, skipped (build one: fixtures/reference/bin/build --size 20000, a few minutes; the first run also installs torch)`);
           continue;
         }
-        sources.push(referenceSource(dir, o.size, o.queries));
+        const ref = referenceSource(dir, o.size, o.queries);
+        if (!o.json) console.error(`reference set: ${dir} (${ref.meta.count} points${ref.count < ref.meta.count ? `, its first ${ref.count} measured` : ''})`);
+        sources.push(ref);
         continue;
       }
       const [name, structure] = raw.split('/');
-      if (structure !== undefined && structure !== 'hard' && structure !== 'clustered') throw new UserError(`--dataset ${raw}: the structure after / is hard or clustered`);
+      if (structure !== undefined && structure !== 'hard' && structure !== 'clustered' && structure !== 'manifold') throw new UserError(`--dataset ${raw}: the structure after / is hard, clustered or manifold`);
       const spec = getDataset(name!, { size: o.size, queries: o.queries, ...(structure ? { structure } : {}), ...(name!.startsWith('model-') ? { dim: 384 } : {}), ...tune });
       sources.push(generatedSource(spec, `${spec.name}/${spec.structure.kind}`, o.queries));
     }
