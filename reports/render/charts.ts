@@ -16,6 +16,7 @@ import type { Timeline } from '../../src/results/readiness.ts';
 import type { Combined } from '../../src/report/combine.ts';
 import { runLabel } from '../../src/report/combine.ts';
 import type { DeploymentRecord, RunInput } from '../../src/report/inputs.ts';
+import { soakCharts } from './soak.ts';
 import { xmlEscape as h } from './xml.ts';
 
 export interface SeriesSpec {
@@ -313,6 +314,7 @@ function buildAll(c: Combined): ChartSpec[] {
   benches.forEach((b, i) => {
     const chart = benchTimeChart(`chart-time-${i}`, b.r, b.label, deployments);
     if (chart) charts.push(chart);
+    charts.push(...soakCharts(b.r, b.label, `chart-soak-${i}`));
   });
   const ids = new Set<string>();
   for (const i of c.runs) {

@@ -14,6 +14,7 @@ import { inputId } from '../../src/report/inputs.ts';
 import { buildCharts, chartFigure, chartScripts, uplotAssets } from './charts.ts';
 import type { ChartSpec } from './charts.ts';
 import { readinessSections } from './html.ts';
+import { soakSection } from './soak.ts';
 import { xmlEscape as h } from './xml.ts';
 
 export interface ReportMeta {
@@ -124,6 +125,7 @@ function benchSection(i: RunInput & { kind: 'bench' }): string {
 <tr><th>latency ms</th><td>p50 ${fmtNum(l.p50)} · p90 ${fmtNum(l.p90)} · p95 ${fmtNum(l.p95)} · p99 ${fmtNum(l.p99)} · p99.9 ${fmtNum(l.p999)} · max ${fmtNum(l.max)}</td></tr>
 </tbody></table>
 ${r.runner?.thresholds?.length ? `<h3>k6 thresholds (as k6 judged them)</h3><table><tbody>${r.runner.thresholds.map((t) => `<tr><td><code>${h(t.metric)}</code></td><td><code>${h(t.expression)}</code></td><td>${badge(t.ok ? 'passed' : 'failed')}</td></tr>`).join('')}</tbody></table>` : ''}
+${soakSection(r)}
 ${r.warnings.length ? `<ul class="warnings">${r.warnings.map((w) => `<li>${h(w)}</li>`).join('')}</ul>` : ''}
 </section>`;
 }

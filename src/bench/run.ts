@@ -4,6 +4,7 @@
  */
 import { request } from 'undici';
 import { SCENARIOS } from '../../scenarios/definitions.ts';
+import { shapeDurationS } from '../../scenarios/model.ts';
 import { gateProfile } from '../gates/definitions.ts';
 import { assertLoadAllowed, resolveTarget } from '../targets/index.ts';
 import { UnreachableError, UserError, errorMessage } from '../util/errors.ts';
@@ -28,6 +29,7 @@ import { gatewayModels, mixWarning, modelWorkloadSource, scenarioPlan, seedTarge
 import { authHeaders, extractIds } from './search-contract.ts';
 import type { SearchApi } from './search-contract.ts';
 import { buildWorkload } from './workload.ts';
+import { startSoakSampling, withResources } from '../soak/run.ts';
 import { searchParamsInForce, sweepHnswEf } from './search-params.ts';
 import type { QuerySource, Workload } from './workload.ts';
 
@@ -150,15 +152,26 @@ export async function runBench(opts: BenchOptions, deps: RunBenchDeps = {}): Pro
     const runId = newRunId('bench');
     const startedAt = new Date();
     const recorder = new RunRecorder(workload);
-    const monitor = startDriverMonitor();
-    const driven = await drive(opts, workload, recorder, ep.url, headers, log);
-    const check = monitor.stop(driven.timing ? driven.timing.dispatched : recorder.total.requests, driven.timing, driven.mode === 'open' ? opts.spinMs : 0);
-    const { apiKey: _omit, ...params } = opts;
     // the engine behind the searches: the Qdrant API itself, or the target's Qdrant behind a gateway
     const qdrant: Endpoint | undefined = opts.api === 'qdrant' ? ep : target?.qdrant ? { url: target.qdrant.url, apiKey: target.qdrant.apiKey } : undefined;
+    // a soak run samples the gateway's, the engine's and Redis's resources beside the load (src/soak)
+    const soak = def?.name === 'soak'
+      ? await startSoakSampling({ gateway: opts.api === 'gateway' ? ep : undefined, qdrant, target, plannedS: shapeDurationS(def, gateProfile(opts.profile), { rateScale: opts.rateScale, durationScale: opts.durationScale }), log })
+      : null;
+    const monitor = startDriverMonitor();
+    let driven: Driven;
+    try {
+      driven = await drive(opts, workload, recorder, ep.url, headers, log);
+    } catch (err) {
+      await soak?.stop();
+      throw err;
+    }
+    const check = monitor.stop(driven.timing ? driven.timing.dispatched : recorder.total.requests, driven.timing, driven.mode === 'open' ? opts.spinMs : 0);
+    const sampled = soak ? await soak.stop() : null;
+    const { apiKey: _omit, ...params } = opts;
     const searchParams = await Promise.all(entries.map((e) => searchParamsInForce(qdrant, e.collection, sent)));
     const scenarioWarnings = def ? [mixWarning(def), ...driven.notes].filter((w): w is string => w !== null) : [];
-    const results = aggregate({
+    const aggregated = aggregate({
       runId,
       startedAt,
       finishedAt: new Date(),
@@ -174,6 +187,7 @@ export async function runBench(opts: BenchOptions, deps: RunBenchDeps = {}): Pro
       ...(def ? { scenario: { name: def.name, closedLoop: `${def.executor}, sequential clients`, warnings: scenarioWarnings } } : {}),
       searchParams,
     });
+    const results = sampled ? withResources(aggregated, sampled, startedAt, opts.profile) : aggregated;
     if (opts.sweep === 'hnsw_ef') {
       if (!qdrant) throw new UserError('--sweep hnsw_ef searches Qdrant directly: use --api qdrant with --url, or a target with a Qdrant URL');
       log(`sweeping hnsw_ef over ${workload.queries.length} queries, one at a time`);

@@ -4,6 +4,7 @@
  * imports, so that k6 scripts load it too (scenarios/k6).
  */
 import type { GateDef } from './schema.ts';
+import { SOAK_RULES } from '../soak/rules.ts';
 
 export type GateProfileName = 'production' | 'ci';
 
@@ -16,6 +17,10 @@ export interface GateProfile {
 
 const RUNBOOK = 'RUNBOOK 4.5 performance targets';
 
+/** One gate per soak rule (tolerances in src/soak/rules.ts): the score is the change as a share of the tolerance. */
+const soakGates = (profile: GateProfileName): GateDef[] =>
+  SOAK_RULES[profile].map((r) => ({ name: r.name, metric: `resources.judged.${r.name}.score`, op: '<', threshold: 1, unit: 'of tolerance', source: `soak rule (src/soak/rules.ts): ${r.what}` }));
+
 export const GATE_PROFILES: Record<GateProfileName, GateProfile> = {
   production: {
     name: 'production',
@@ -26,6 +31,7 @@ export const GATE_PROFILES: Record<GateProfileName, GateProfile> = {
       { name: 'error_rate', metric: 'error_rate', op: '<', threshold: 0.001, unit: 'ratio', source: 'suite default (< 0.1 %)' },
       { name: 'recall_at_10', metric: 'recall_at_k', op: '>=', threshold: 0.95, unit: 'ratio', source: 'suite default' },
       { name: 'health_latency', metric: 'health_latency_ms.max', op: '<', threshold: 100, unit: 'ms', source: 'suite default' },
+      ...soakGates('production'),
     ],
   },
   ci: {
@@ -37,6 +43,7 @@ export const GATE_PROFILES: Record<GateProfileName, GateProfile> = {
       { name: 'error_rate', metric: 'error_rate', op: '<', threshold: 0.001, unit: 'ratio', source: 'suite default (< 0.1 %)' },
       { name: 'recall_at_10', metric: 'recall_at_k', op: '>=', threshold: 0.95, unit: 'ratio', source: 'suite default' },
       { name: 'health_latency', metric: 'health_latency_ms.max', op: '<', threshold: 100, unit: 'ms', source: 'suite default' },
+      ...soakGates('ci'),
     ],
   },
 };

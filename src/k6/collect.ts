@@ -18,6 +18,8 @@ import type { BenchResults } from '../results/bench.ts';
 import { readResults } from '../results/read.ts';
 import type { ResultsStore } from '../results/store.ts';
 import { errorMessage } from '../util/errors.ts';
+import type { SamplerRecord } from '../soak/sampler.ts';
+import { withResources } from '../soak/run.ts';
 
 export const K6_JSON = 'k6.json';
 export const SUMMARY_RESULTS = 'results.k6-summary.json';
@@ -30,6 +32,8 @@ export interface CollectInput {
   profile: GateProfileName;
   targetUrl: string;
   log: (line: string) => void;
+  /** A soak run: what the resource sampler recorded beside k6 (src/soak). */
+  soak?: SamplerRecord;
 }
 
 const nonEmpty = (path: string): boolean => existsSync(path) && statSync(path).size > 0;
@@ -65,6 +69,8 @@ export async function collectK6Results(c: CollectInput): Promise<{ results: Benc
   const source = results ? 'k6-json' : 'k6-summary';
   results ??= summary;
   if (!results) return null;
+  // the latency windows line up with the results' own start (k6's first sample)
+  if (c.soak) results = withResources(results, c.soak, new Date(results.started_at), c.profile);
   await c.store.save(results);
   for (const [name, content] of Object.entries(runFiles(results))) await c.store.writeFile(name, content);
   return { results, source };

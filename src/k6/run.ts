@@ -21,6 +21,10 @@ import { redactUrl } from '../util/redact.ts';
 import { K6_JSON, collectK6Results } from './collect.ts';
 import { findK6 } from './find-k6.ts';
 import { k6Version, runK6 } from './run-k6.ts';
+import { SCENARIOS } from '../../scenarios/definitions.ts';
+import { shapeDurationS } from '../../scenarios/model.ts';
+import { gateProfile } from '../gates/definitions.ts';
+import { startSoakSampling } from '../soak/run.ts';
 
 export interface K6RunOptions {
   scenario: ScenarioName;
@@ -86,8 +90,19 @@ export async function runK6Scenario(o: K6RunOptions): Promise<K6RunOutcome> {
     const env = k6Env(process.env, { gatewayUrl: gw.url, apiKey: gw.apiKey, profile, rateScale: o.rateScale, durationScale: o.durationScale, runDir: store.runDir, runId, version });
     const args = ['run', '--out', `json=${join(store.runDir, K6_JSON)}`, relative(REPO_ROOT, script), ...o.k6Args];
     o.log(`k6 ${version}: ${o.scenario} against ${redactUrl(gw.url)} · profile ${profile} → ${store.runDir}`);
-    const exitCode = await runK6(bin, args, env, REPO_ROOT);
-    const collected = await collectK6Results({ store, runId, scenario: o.scenario, profile, targetUrl: redactUrl(gw.url), log: o.log });
+    // a soak run samples the gateway's, the engine's and Redis's resources beside k6 (src/soak)
+    const soak = o.scenario === 'soak'
+      ? await startSoakSampling({ gateway: gw, qdrant: target.qdrant, target, plannedS: shapeDurationS(SCENARIOS.soak, gateProfile(profile), { rateScale: o.rateScale, durationScale: o.durationScale ?? (Number(process.env.VDB_DURATION_SCALE) || 1) }), log: o.log })
+      : null;
+    let exitCode: number;
+    try {
+      exitCode = await runK6(bin, args, env, REPO_ROOT);
+    } catch (err) {
+      await soak?.stop();
+      throw err;
+    }
+    const sampled = soak ? await soak.stop() : undefined;
+    const collected = await collectK6Results({ store, runId, scenario: o.scenario, profile, targetUrl: redactUrl(gw.url), log: o.log, ...(sampled ? { soak: sampled } : {}) });
     return { exitCode, k6Version: version, runDir: store.runDir, results: collected?.results ?? null, source: collected?.source ?? null };
   } finally {
     await target.release();

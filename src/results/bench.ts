@@ -102,6 +102,65 @@ const sweep = z
   })
   .describe('`--sweep hnsw_ef`: recall and unloaded latency of every collection at each hnsw_ef');
 
+const soakJudged = z
+  .object({
+    rule: z.string().describe('the soak rule (src/soak/rules.ts), also the name of its gate'),
+    kind: z.enum(['slope', 'drift']).describe('`slope`: growth over the run; `drift`: last third against the first'),
+    series: z.string().describe('the series judged'),
+    unit: z.enum(['bytes', 'fds', 'ms']).describe('unit of the series and of the figures below'),
+    verdict: z.enum(['pass', 'fail', 'not_judged']).describe('`not_judged`: not sampled on this target, or too few samples (never a pass)'),
+    score: z.number().nullable().describe('the change as a share of the tolerance (the gate fails at 1 or more); null when not judged'),
+    samples: z.number().int().nonnegative().describe('samples after the warm-up'),
+    steady_from_s: z.number().describe('seconds of warm-up left out'),
+    baseline: z.number().optional().describe('slope: median of the first third after the warm-up'),
+    slope_per_s: z.number().optional().describe('slope: Theil–Sen slope, unit per second'),
+    thirds_slope_per_s: z.number().optional().describe('slope: slope between the medians of the first and last thirds, unit per second'),
+    growth: z.number().optional().describe('slope: the smaller slope extrapolated over the whole run'),
+    allowance: z.number().optional().describe('slope: the tolerance, pct of baseline plus abs'),
+    first: z.number().optional().describe('drift: median of the first third after the warm-up'),
+    last: z.number().optional().describe('drift: median of the last third'),
+    reason: z.string().describe('one line: the figures and the verdict, or why not judged'),
+  })
+  .describe('one soak rule\'s verdict');
+
+const resources = z
+  .object({
+    started_at: z.string().describe('ISO 8601 time of the first sample: `t_s` counts from it'),
+    duration_s: z.number().describe('seconds the sampler ran (the run); slopes are extrapolated over it'),
+    interval_s: z.number().describe('seconds between samples'),
+    t_s: z.array(z.number()).describe('time of each sample, seconds from `started_at`'),
+    series: z
+      .array(
+        z.object({
+          name: z.string().describe('`gateway_rss_bytes`, `gateway_open_fds`, `gateway_event_loop_p99_ms`, `engine_rss_bytes`, `engine_open_fds`, `redis_used_memory_bytes`'),
+          unit: z.enum(['bytes', 'fds', 'ms']).describe('unit of the values'),
+          source: z.string().describe('where the values come from (the gateway\'s /metrics series, /proc/<pid> of the local stack, Redis INFO)'),
+          values: z.array(z.number().nullable()).describe('one value per `t_s`; null where that sample failed'),
+        }),
+      )
+      .describe('what was sampled over time'),
+    not_sampled: z.array(z.object({ name: z.string().describe('series'), reason: z.string().describe('why it could not be sampled on this target') })).describe('series that could not be sampled, and why (never guessed)'),
+    latency: z
+      .object({
+        window_s: z.number().describe('seconds per window'),
+        t_s: z.array(z.number()).describe('window start, seconds from `started_at`'),
+        p50_ms: z.array(z.number().nullable()).describe('median search latency of each window'),
+        p95_ms: z.array(z.number().nullable()).describe('95th percentile of each window (pooled histogram)'),
+        requests: z.array(z.number().int().nonnegative()).describe('requests of each window'),
+      })
+      .nullable()
+      .describe('latency percentiles per window, from the run\'s per-second histograms; null when the run has none (k6\'s summary only)'),
+    sampler: z
+      .object({
+        samples: z.number().int().nonnegative().describe('samples taken'),
+        mean_tick_ms: z.number().describe('mean wall time of one sample (all sources together)'),
+        cpu_ms: z.number().describe('CPU the sampling took in the driver process (its synchronous work: parsing, /proc reads), ms'),
+      })
+      .describe('the sampler\'s own cost'),
+    judged: z.record(soakJudged).describe('verdict per soak rule (by name), re-evaluated whenever the gates are'),
+  })
+  .describe('soak runs: the gateway\'s, the engine\'s and Redis\'s resources and the latency over time, judged by the soak rules (src/soak/rules.ts)');
+
 export const benchResultsSchema = envelope('bench', BENCH_SCHEMA)
   .merge(stream)
   .extend({
@@ -156,8 +215,11 @@ export const benchResultsSchema = envelope('bench', BENCH_SCHEMA)
     pass: z.boolean().describe('every gate passed'),
     merged_from: z.array(z.string()).optional().describe('run ids merged into this one (`bench merge`)'),
     hnsw_ef_sweep: sweep.optional(),
+    resources: resources.optional(),
   })
   .passthrough();
 
 export type BenchResults = z.infer<typeof benchResultsSchema>;
 export type StreamResults = z.infer<typeof stream>;
+export type ResourcesResults = z.infer<typeof resources>;
+export type SoakJudged = z.infer<typeof soakJudged>;

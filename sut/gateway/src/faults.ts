@@ -8,9 +8,11 @@
  * - `abort=<status>[:<p>]`: each later one is, with probability p (default 1), answered with
  *   `status` (500, 502, 503 or 504) and the gateway's error body, message "fault injected";
  * - `delay_ms=<ms>[:<p>]`: each later one is, with probability p (default 1), delayed by ms
- *   first (then answered, or aborted as above).
- * At least one of abort / delay_ms. Faultable: `/api/v1/vectors/*` and `/graphql`; health,
- * metrics, status and every other route are never faulted.
+ *   first (then answered, or aborted as above);
+ * - `leak_kb=<n>`: each later one retains n KiB (1 to 65536) of memory forever, written so that
+ *   it is resident: a planted leak, for soak drills (`npm run bench -- --scenario soak` must fail).
+ * At least one of abort / delay_ms / leak_kb. Faultable: `/api/v1/vectors/*` and `/graphql`;
+ * health, metrics, status and every other route are never faulted.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
@@ -28,20 +30,25 @@ export interface FaultSpec {
   after: number;
   abort: { status: number; code: ErrorCode; p: number } | null;
   delay: { ms: number; p: number } | null;
+  /** KiB retained per faulted request (absent: no leak). */
+  leak?: { kib: number };
   /** The variable's text, for logs and diagnostics. */
   text: string;
 }
 
 export const FAULTS_ENV = 'GATEWAY_FAULTS';
+/** The largest leak_kb: 64 MiB per request is already a drill that ends in minutes. */
+const MAX_LEAK_KIB = 65_536;
 
 /** Parses GATEWAY_FAULTS strictly: any unknown key, repeated key or bad number is a problem (one line each). */
 export function parseFaults(text: string): { spec: FaultSpec | null; problems: string[] } {
   const problems: string[] = [];
-  const bad = (msg: string) => problems.push(`${FAULTS_ENV}: ${msg} (syntax: after=<n>,abort=<status>[:<p>],delay_ms=<ms>[:<p>])`);
+  const bad = (msg: string) => problems.push(`${FAULTS_ENV}: ${msg} (syntax: after=<n>,abort=<status>[:<p>],delay_ms=<ms>[:<p>],leak_kb=<n>)`);
   const seen = new Set<string>();
   let after = 0;
   let abort: FaultSpec['abort'] = null;
   let delay: FaultSpec['delay'] = null;
+  let leak: FaultSpec['leak'];
   const entries = text.split(',').map((s) => s.trim());
   for (const entry of entries) {
     if (entry === '') {
@@ -78,13 +85,17 @@ export function parseFaults(text: string): { spec: FaultSpec | null; problems: s
       if (rest.length > 0 || n === null || n === 0) bad(`delay_ms=${value}: the delay must be a whole number of milliseconds > 0`);
       else if (prob === null) bad(`delay_ms=${value}: the probability must be a number > 0 and <= 1`);
       else delay = { ms: n, p: prob };
+    } else if (key === 'leak_kb') {
+      const n = integer(value);
+      if (n === null || n === 0 || n > MAX_LEAK_KIB) bad(`leak_kb=${value}: must be a whole number of KiB from 1 to ${MAX_LEAK_KIB}`);
+      else leak = { kib: n };
     } else {
       bad(`unknown key ${key}`);
     }
   }
-  if (problems.length === 0 && !abort && !delay) bad('no fault given: set abort and/or delay_ms');
+  if (problems.length === 0 && !abort && !delay && !leak) bad('no fault given: set abort and/or delay_ms (or leak_kb)');
   if (problems.length > 0) return { spec: null, problems };
-  return { spec: { after, abort, delay, text }, problems };
+  return { spec: { after, abort, delay, ...(leak ? { leak } : {}), text }, problems };
 }
 
 function integer(text: string): number | null {
@@ -106,16 +117,21 @@ export function faultable(routeUrl: string | undefined): boolean {
 
 /**
  * Adds the fault hook (an onRequest hook: register it after access control, so that a request
- * without a valid key is refused as always). Counts faultable requests; from the (after+1)th on,
- * delays and/or aborts them. `random` is injectable for tests.
+ * without a valid key is refused as always). Counts faultable requests, before the search cache
+ * answers any; from the (after+1)th on, leaks, delays and/or aborts them. `random` is injectable
+ * for tests. Returns what the leak holds (for tests).
  */
-export function registerFaults(app: FastifyInstance, spec: FaultSpec, random: () => number = Math.random): void {
+export function registerFaults(app: FastifyInstance, spec: FaultSpec, random: () => number = Math.random): { retained: Buffer[] } {
   let seen = 0;
+  const retained: Buffer[] = [];
   app.addHook('onRequest', async (req) => {
     if (!faultable(req.routeOptions.url)) return;
     seen++;
     if (seen <= spec.after) return;
+    // filled, not zeroed: untouched zero pages would not count as resident memory
+    if (spec.leak) retained.push(Buffer.allocUnsafeSlow(spec.leak.kib * 1024).fill(0xa5));
     if (spec.delay && random() < spec.delay.p) await sleep(spec.delay.ms);
     if (spec.abort && random() < spec.abort.p) throw new GatewayError(spec.abort.code, 'fault injected');
   });
+  return { retained };
 }

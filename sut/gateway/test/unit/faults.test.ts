@@ -36,7 +36,7 @@ describe('GATEWAY_FAULTS syntax', () => {
     const r = parseFaults(text);
     expect(r.spec).toBeNull();
     expect(r.problems.join('\n')).toMatch(message);
-    for (const p of r.problems) expect(p).toMatch(/^GATEWAY_FAULTS: .* \(syntax: after=<n>,abort=<status>\[:<p>\],delay_ms=<ms>\[:<p>\]\)$/);
+    for (const p of r.problems) expect(p).toMatch(/^GATEWAY_FAULTS: .* \(syntax: after=<n>,abort=<status>\[:<p>\],delay_ms=<ms>\[:<p>\],leak_kb=<n>\)$/);
   });
 
   it('faults the vector API and GraphQL only', () => {
