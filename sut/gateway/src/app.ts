@@ -23,7 +23,8 @@ import { healthRoutes } from './routes/health.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { vectorRoutes } from './routes/vectors.ts';
 import { VectorService } from './vectors/service.ts';
-import { registerAccessControl } from './security/access.ts';
+import { graphqlAnswer } from './routes/schemas.ts';
+import { needsApiKey, registerAccessControl } from './security/access.ts';
 import { SlotState } from './slot/state.ts';
 import { registerRateLimit } from './security/rate-limit.ts';
 import { formatValidationErrors } from './validation.ts';
@@ -74,6 +75,9 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
     // (src/slot/listeners.ts), never while nginx may still reuse one.
     forceCloseConnections: 'idle',
     trustProxy: prod.security.trusted_proxies.length > 0 ? prod.security.trusted_proxies : false,
+    // longer than any valid path parameter: a too-long one is then refused by the route's schema
+    // (400, the gateway's error envelope), not by the router (414, Fastify's own body)
+    routerOptions: { maxParamLength: 2048 },
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,
@@ -163,7 +167,9 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
       if (!err || body === '') return done(err, value);
       try {
         JSON.parse(body as string);
-        done(err, undefined);
+        // valid JSON the parser refused: a "__proto__" (or constructor.prototype) key, refused
+        // against prototype poisoning; said as that, not as "not valid JSON"
+        done(new GatewayError('GW_ERR_VALIDATION', 'the body has a "__proto__" or "constructor": {"prototype": …} key, which the gateway refuses (prototype poisoning)'), undefined);
       } catch (syntax) {
         done(new GatewayError('GW_ERR_INVALID_JSON', jsonMessage((syntax as Error).message)), undefined);
       }
@@ -236,6 +242,17 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
       security: [{ apiKey: [] }, { bearer: [] }],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+
+  app.addHook('onRoute', (route) => {
+    if (!route.schema) return;
+    // the document says which routes need no key by the rule that enforces it (security/access.ts)
+    if (!needsApiKey(route.url)) route.schema = { ...route.schema, security: [] };
+    // mercurius's routes document their request only: what they answer, at every status
+    if (route.url === '/graphql') {
+      const statuses = [200, 400, 401, 403, 404, 413, 415, 429, 500, 502, 503, 504];
+      route.schema = { ...route.schema, response: Object.fromEntries(statuses.map((s) => [s, graphqlAnswer])) };
+    }
   });
 
   await app.register(healthRoutes(ctx));

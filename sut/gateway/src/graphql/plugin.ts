@@ -53,15 +53,29 @@ function asGatewayError(o: unknown): GatewayError | null {
   return c && typeof c.code === 'string' && c.code.startsWith('GW_ERR_') && typeof c.statusCode === 'number' ? (o as GatewayError) : null;
 }
 
+/**
+ * A request mercurius itself refused before running anything (no query, a wrong method, a query
+ * that does not validate): the client's mistake, said as such, not an internal error.
+ */
+function requestError(o: unknown): { message: string } | null {
+  const c = o as { code?: unknown; statusCode?: unknown; message?: unknown } | null;
+  if (!c || typeof c.code !== 'string' || !c.code.startsWith('MER_ERR_') || typeof c.statusCode !== 'number' || c.statusCode >= 500) return null;
+  if (c.code === 'MER_ERR_GQL_PERSISTED_QUERY_NOT_FOUND') return { message: 'the request has no GraphQL query: send {"query": "{ health { status } }"} (POST) or ?query=… (GET)' };
+  return { message: typeof c.message === 'string' ? c.message : 'bad GraphQL request' };
+}
+
 /** A GraphQL error as clients see it: message, locations, path, extensions.code; never internals. */
 function clientError(e: GqlError): Record<string, unknown> {
   const o = origin(e);
   const gw = asGatewayError(o);
   let message = e.message;
   let code: string = 'GW_ERR_VALIDATION';
+  const refused = requestError(o);
   if (gw) {
     code = gw.code;
     message = gw.message;
+  } else if (refused) {
+    message = refused.message;
   } else if (o && !('locations' in (o as object))) {
     message = 'internal error (see the gateway log for this request id)';
     code = 'GW_ERR_INTERNAL';
@@ -115,7 +129,7 @@ export async function registerGraphql(app: FastifyInstance, ctx: GatewayContext)
       });
       for (const e of flat) {
         const o = origin(e);
-        if (o && !asGatewayError(o) && !('locations' in (o as object))) context.reply.log.error({ err: o }, 'GraphQL resolver failed');
+        if (o && !asGatewayError(o) && !requestError(o) && !('locations' in (o as object))) context.reply.log.error({ err: o }, 'GraphQL resolver failed');
       }
       // A request the gateway refused (auth, rate limit, validation) keeps its HTTP status; a
       // query that does not parse or validate is a 400; execution errors travel in a 200.

@@ -112,11 +112,17 @@ export const collectionParams = {
   required: ['collection'],
 } as const;
 
+/** A point id in a path: what parsePointId (vectors/service.ts) reads, a non-negative integer (up to 15 digits) or a UUID. */
+export const POINT_ID_PATTERN = '^(?:[0-9]{1,15}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$';
+
 export const pointParams = {
   type: 'object',
-  properties: { collection: name, id: { type: 'string', minLength: 1, maxLength: 64 } },
+  properties: { collection: name, id: { type: 'string', minLength: 1, maxLength: 64, pattern: POINT_ID_PATTERN } },
   required: ['collection', 'id'],
 } as const;
+
+/** What /graphql answers, whatever the status: a GraphQL response (`data`, `errors`) or the gateway's error envelope (refused before GraphQL ran). */
+export const graphqlAnswer = { type: 'object', additionalProperties: true } as const;
 
 /** A health component: name, status, latency, and any details. */
 export const component = {
