@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { AnyResults } from '../../src/results/kinds.ts';
 import { combine } from '../../src/report/combine.ts';
 import { asInput } from '../../src/report/inputs.ts';
+import { fuzzHtml } from './fuzz.ts';
 import { renderJunit } from './junit.ts';
 import { renderReportHtml } from './report.ts';
 
@@ -17,6 +18,7 @@ export { renderReportHtml } from './report.ts';
 
 /** The run's own report.html: the sign-off report of that one run (its hash: of results.json as the store writes it). */
 export function renderRunHtml(r: AnyResults): string {
+  if (r.kind === 'fuzz') return fuzzHtml(r);
   const sha256 = createHash('sha256').update(`${JSON.stringify(r, null, 2)}\n`).digest('hex');
   return renderReportHtml(combine([asInput(r, 'results.json', sha256)], { scope: 'run' }));
 }

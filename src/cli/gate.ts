@@ -9,6 +9,7 @@ import { rejudge } from '../results/kinds.ts';
 import { readResults } from '../results/read.ts';
 import { writeAtomic } from '../results/store.ts';
 import { CliCommand, runCli } from '../util/cli.ts';
+import { UserError } from '../util/errors.ts';
 import { ExitCode } from '../util/exit-codes.ts';
 import { choice, option } from '../util/options.ts';
 
@@ -19,6 +20,9 @@ const program = new CliCommand('gate')
   .option('--junit <file>', 'also write the gates as JUnit XML')
   .action(async (file: string, o: { profile?: string; junit?: string }) => {
     const read = await readResults(file);
+    if (read.kind === 'fuzz') {
+      throw new UserError(`${file} is a fuzz run: it has no gates, its checks are its verdict (npm run fuzz exits 1 on any failing case); npm run fuzz -- --replay ${file} sends its failing cases again`);
+    }
     const results = o.profile === undefined ? read : rejudge(read, gateProfile(o.profile));
     console.log(renderRunLine(results, file));
     console.log(renderGates(results.gates));

@@ -58,6 +58,7 @@ export const COMBINED_SCHEMA = 'vdb-readiness/report@1';
 export const inputId = (i: RunInput): string => (i.kind === 'deployment' ? i.record.id : i.results.run_id);
 
 export function asInput(results: AnyResults, path: string, sha256 = ''): RunInput {
+  if (results.kind === 'fuzz') throw new UserError(`${path} is a fuzz run: its report is its own report.html beside it; npm run report combines readiness, bench and k6 runs and deployment records`);
   return results.kind === 'readiness' ? { kind: 'readiness', results, path, sha256 } : { kind: 'bench', results, path, sha256 };
 }
 

@@ -8,10 +8,12 @@ import { judgeBench, judgeReadiness } from '../gates/apply.ts';
 import type { GateProfile } from '../gates/definitions.ts';
 import { BENCH_SCHEMA, BENCH_SCHEMA_V1, benchResultsSchema } from './bench.ts';
 import type { BenchResults } from './bench.ts';
+import { FUZZ_SCHEMA, fuzzResultsSchema } from './fuzz.ts';
+import type { FuzzResults } from './fuzz.ts';
 import { READINESS_SCHEMA, readinessResultsSchema } from './readiness.ts';
 import type { ReadinessResults } from './readiness.ts';
 
-export type AnyResults = ReadinessResults | BenchResults;
+export type AnyResults = ReadinessResults | BenchResults | FuzzResults;
 
 interface KindEntry<R extends AnyResults> {
   kind: R['kind'];
@@ -45,7 +47,16 @@ const bench: KindEntry<BenchResults> = {
   },
 };
 
-export const RESULT_KINDS = { readiness, bench } as const;
+// fuzz runs are judged by their checks (results.pass), not by gates: a profile only relabels them
+const fuzz: KindEntry<FuzzResults> = {
+  kind: 'fuzz',
+  schema: FUZZ_SCHEMA,
+  parser: fuzzResultsSchema as z.ZodType<FuzzResults, z.ZodTypeDef, unknown>,
+  judge: (r, profile) => ({ ...r, gates: { profile: profile.name, label: profile.label, results: [] } }),
+  upgrades: {},
+};
+
+export const RESULT_KINDS = { readiness, bench, fuzz } as const;
 export type ResultKind = keyof typeof RESULT_KINDS;
 
 /** Every schema id a reader accepts, current and upgradable. */
@@ -53,6 +64,7 @@ export const KNOWN_SCHEMAS: string[] = Object.values(RESULT_KINDS).flatMap((k) =
 
 /** The run judged again by another gate profile, whatever its kind. */
 export function rejudge(results: AnyResults, profile: GateProfile): AnyResults {
+  if (results.kind === 'fuzz') return RESULT_KINDS.fuzz.judge(results, profile);
   return results.kind === 'bench' ? RESULT_KINDS.bench.judge(results, profile) : RESULT_KINDS.readiness.judge(results, profile);
 }
 
