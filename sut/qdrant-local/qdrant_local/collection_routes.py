@@ -102,6 +102,8 @@ async def collection_info(coll: Collection) -> dict[str, Any]:
             info = await task
             coll.last_info = info
             status = "yellow" if coll.optimizing or info["pending_optimization"] else "green"
+    if status == "green" and not coll.optimizers_triggered:
+        status = "grey"  # optimizations pending since start-up, awaiting an update operation
     payload_schema = {}
     for name, idx in info["payload_schema"].items():
         entry: dict[str, Any] = {"data_type": idx["data_type"]}
@@ -152,26 +154,13 @@ async def exists(request: Request, started: float) -> Response:
     return ok({"exists": name in registry.collections or registry.aliases.get(name) in registry.collections}, started)
 
 
-# HNSW options newer than the REST version served, which Qdrant 1.19 (serde) ignores; the client
-# models refuse them inside a vector's params, so they are dropped here.
-_NEWER_HNSW = ("copy_vectors",)
-
-
 def _serde_compat(raw: dict[str, Any]) -> bool:
-    """Edits a create body as Qdrant's serde reads it; True when anything changed."""
-    changed = False
+    """Edits a create body as Qdrant's serde reads it (unknown fields such as the newer
+    `hnsw_config.copy_vectors` are dropped by `parse`); True when anything changed."""
     if "quantization" in raw and "quantization_config" not in raw:
         raw["quantization_config"] = raw.pop("quantization")
-        changed = True
-    vectors = raw.get("vectors")
-    params = [vectors] if isinstance(vectors, dict) and "size" in vectors else list(vectors.values()) if isinstance(vectors, dict) else []
-    for holder in [raw, *params]:
-        hnsw = holder.get("hnsw_config") if isinstance(holder, dict) else None
-        for key in _NEWER_HNSW:
-            if isinstance(hnsw, dict) and key in hnsw:
-                del hnsw[key]
-                changed = True
-    return changed
+        return True
+    return False
 
 
 async def _create_request(request: Request) -> tuple[m.CreateCollection, str | None]:
@@ -335,6 +324,8 @@ async def update(request: Request, started: float) -> Response:
     check_settings(req.hnsw_config, req.optimizers_config)
     coll.config = apply_update(coll.config, req)
     coll.save_meta()
+    if req.model_fields_set - {"metadata"}:
+        coll.optimizers_triggered = True  # Qdrant recreates the optimizers and triggers them
     return ok(True, started)
 
 

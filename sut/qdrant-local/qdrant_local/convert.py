@@ -5,7 +5,9 @@ Runs inside collection workers: Edge objects do not cross process boundaries, RE
 
 from __future__ import annotations
 
+import re
 import uuid
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import numpy as np
@@ -290,6 +292,59 @@ def _match(mt: Any) -> Any:
     if isinstance(mt, m.MatchExcept):
         return qe.MatchExcept(list(mt.except_))
     raise Unsupported(f"match {type(mt).__name__}")
+
+
+# Qdrant's datetime forms (`DateTimeWrapper::from_str`, chrono): RFC 3339 (`T`, `t` or a space
+# between date and time; `Z` or an offset, also `+HHMM` / `+HH`), else without an offset (UTC):
+# `YYYY-MM-DD[( |T)HH:MM[:SS[.f]]]`.
+_WITH_OFFSET = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})[Tt ](\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d+))? ?(?:[Zz]|([+-])(\d{2}):?(\d{2})?)"
+)
+_NO_OFFSET = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d+))?)?)?")
+
+
+def _unexpected(value: Any) -> str:
+    """serde's words for a JSON value of the wrong type."""
+    if isinstance(value, bool):
+        return f"boolean `{'true' if value else 'false'}`"
+    if isinstance(value, int):
+        return f"integer `{value}`"
+    if isinstance(value, float):
+        return f"floating point `{value!r}`"
+    return "sequence" if isinstance(value, list) else "map"
+
+
+def datetime_bound(value: Any) -> str:
+    """A datetime range bound as Qdrant reads it, written back in RFC 3339 (UTC, microseconds);
+    Qdrant's format error otherwise."""
+    if not isinstance(value, str):
+        raise FormatError(f"invalid type: {_unexpected(value)}, expected a string")
+    parsed = None
+    aware = _WITH_OFFSET.fullmatch(value)
+    naive = None if aware else _NO_OFFSET.fullmatch(value)
+    try:
+        if aware:
+            y, mo, d, h, mi, sec, frac, sign, oh, om = aware.groups()
+            offset = timezone.utc
+            if sign:
+                delta = timedelta(hours=int(oh), minutes=int(om or 0))
+                offset = timezone(-delta if sign == "-" else delta)
+            parsed = _datetime(y, mo, d, h, mi, sec, frac, offset)
+        elif naive:
+            y, mo, d, h, mi, sec, frac = naive.groups()
+            parsed = _datetime(y, mo, d, h or 0, mi or 0, sec or 0, frac, timezone.utc)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise FormatError(f"'{value}' does not match accepted datetime format (RFC3339). Example: 2014-01-01T00:00:00Z")
+    return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _datetime(y: Any, mo: Any, d: Any, h: Any, mi: Any, sec: Any, frac: str | None, tz: timezone) -> datetime:
+    second, micro = int(sec), int((frac or "0")[:6].ljust(6, "0"))
+    if second == 60:  # a leap second, which chrono reads as the end of the minute before
+        second, micro = 59, 999_999
+    return datetime(int(y), int(mo), int(d), int(h), int(mi), second, micro, tzinfo=tz)
 
 
 def _range(r: Any) -> Any:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import traceback
+
 
 class QdrantError(Exception):
     status = 500
@@ -87,9 +90,28 @@ def collection_not_found(name: str) -> NotFound:
     return NotFound(f"Collection `{name}` doesn't exist!")
 
 
+INVALID_PATH = "invalid JSON path "
+UNEXPECTED = "unexpected error while processing the request; the server log has the details"
+
+
+def unexpected(err: BaseException) -> QdrantError:
+    """A fault of this server (a Python or pyo3 conversion error), never the caller's: logged with
+    its traceback, answered 500 without its text (type names and tracebacks stay in the log)."""
+    traceback.print_exception(err, file=sys.stderr)
+    return QdrantError(UNEXPECTED)
+
+
 def from_engine(err: BaseException) -> QdrantError:
-    """Map an engine exception (plain `Exception(str)`) onto Qdrant's kinds by its text."""
+    """Map an engine exception onto Qdrant's kinds. The engine's own errors are plain
+    `Exception(str)`, its argument checks `ValueError` (`invalid JSON path …`, `Validation failed: …`);
+    anything else (a pyo3 `TypeError`, an `OverflowError`, a `KeyError`) is a fault of this server."""
     text = str(err)
+    if isinstance(err, ValueError) and text.startswith(INVALID_PATH):
+        # Qdrant's parser is the same (its `JsonPath` deserializer); Qdrant refuses the key while
+        # it reads the body: 400 `Format error in JSON body: Invalid json path: '…'`.
+        return FormatError(f"Invalid json path: '{text[len(INVALID_PATH):]}'")
+    if type(err) not in (Exception, ValueError):
+        return unexpected(err)
     lowered = text.lower()
     if lowered.startswith("wrong input: "):
         return BadInput(text[len("wrong input: "):])

@@ -18,11 +18,13 @@ WRONG_KEY = b"Invalid API key or JWT"
 
 
 async def _plain(send: Callable[..., Awaitable[Any]], status: int, body: bytes) -> None:
+    # Qdrant's auth middleware answers `HttpResponse::Unauthorized().body(e)`: the bare text, and
+    # actix sets no content type for it (src/actix/auth.rs).
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())],
+            "headers": [(b"content-length", str(len(body)).encode())],
         }
     )
     await send({"type": "http.response.body", "body": body})

@@ -226,14 +226,12 @@ async def retrieve(request: Request, started: float) -> Response:
 
 
 def _path_id(raw: str) -> int | str:
-    if raw.isdigit():
+    if raw.isascii() and raw.isdigit() and int(raw) < 2**64:  # Rust's u64 parse
         return int(raw)
     try:
         return str(uuid.UUID(raw))
     except ValueError:
-        raise BadInput(
-            f"value {raw} is not a valid point ID, valid values are either an unsigned integer or a UUID"
-        ) from None
+        raise BadInput(f'Can not recognize "{raw}" as point id') from None  # Qdrant's get_point
 
 
 @endpoint

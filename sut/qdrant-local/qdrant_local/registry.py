@@ -152,6 +152,11 @@ class Collection:
         self.load_attempted = asyncio.Event()
         if loaded:
             self.load_attempted.set()
+        # Qdrant's `has_triggered_optimizers`: it does not start optimizers on a shard loaded at
+        # start-up (no OOM crash loop) and reports `grey` until an update operation or a config
+        # PATCH triggers them. Edge cannot tell whether a loaded shard needs optimising without
+        # running `optimize()`, so every collection opened from disk at start-up counts as pending.
+        self.optimizers_triggered = loaded
 
     @property
     def optimizing(self) -> bool:
@@ -181,7 +186,10 @@ class Collection:
                 # The start-up load failed: try again, and leave the failed state on success.
                 await anyio.to_thread.run_sync(self._ensure_worker)
                 self._loaded()
-            return await anyio.to_thread.run_sync(lambda: self._ensure_worker().call(op, **kwargs))
+            result = await anyio.to_thread.run_sync(lambda: self._ensure_worker().call(op, **kwargs))
+            if op == "update":
+                self.optimizers_triggered = True
+            return result
 
     async def start(self, create: bool) -> None:
         async with self.lock:

@@ -129,9 +129,9 @@ async def telemetry(request: Request, started: float) -> Response:
         "app": {
             "name": "qdrant",
             "version": QDRANT_VERSION,
-            "qdrant_local": QDRANT_LOCAL_VERSION,
             "startup": state.started_at,
-            "system": {"distribution": platform.system(), "cores": os.cpu_count()},
+            # Qdrant's `RunningEnvironmentTelemetry` requires these three; no container is detected.
+            "system": {"distribution": platform.system(), "cores": os.cpu_count(), "is_docker": False, "container_runtime": "none", "cpu_flags": ""},
         },
         "collections": collections,
         "cluster": {"enabled": False},

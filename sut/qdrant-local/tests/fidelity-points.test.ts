@@ -1,7 +1,8 @@
 /**
  * The points side of Qdrant's REST answers that qdrant-local once gave differently (found by
  * running Qdrant's own `tests/openapi` suite against it): serde's leniency (the `with_vectors`
- * alias, unknown fields at any depth, a null discover context), Qdrant's vector validation words
+ * alias, unknown fields at any depth and inside union branches, but not in a filter, a null discover
+ * context), datetime ranges in Qdrant's formats only, Qdrant's vector validation words
  * (sparse, multivector, empty updates, unknown names, missing points), `lookup_from` resolved
  * before anything else, recommendation averages in f32, text indexes with stopwords.
  *
@@ -99,6 +100,48 @@ describe(`points fidelity to Qdrant (${process.env.QDRANT_BIN ? 'a real Qdrant' 
     });
     const single = await result<Array<{ id: number }>>('POST', `/collections/${C}/points/recommend`, { positive: [1], limit: 2 });
     expect(batch).toEqual([single]);
+  });
+
+  it('ignores an unknown field inside a named vector\'s params (a union branch), as serde does', async () => {
+    await result('PUT', '/collections/fid_points_future', { vectors: { a: { size: 4, distance: 'Dot', some_future_field: 1 } } });
+    const info = await result<{ config: { params: { vectors: Record<string, { size: number; distance: string }> } } }>('GET', '/collections/fid_points_future');
+    expect(info.config.params.vectors.a).toMatchObject({ size: 4, distance: 'Dot' });
+    expect(info.config.params.vectors.a).not.toHaveProperty('some_future_field');
+    await result('DELETE', '/collections/fid_points_future');
+  });
+
+  it('refuses an unknown field in a filter (Qdrant\'s `Filter` denies unknown fields): 400, also given as a condition', async () => {
+    await refused('POST', `/collections/${C}/points/scroll`, { filter: { must: [{ key: 'city', match: { value: 'Berlin' } }], foo: 1 } }, 400, /^Format error in JSON body: unknown field `foo`, expected one of `should`, `min_should`, `must`, `must_not`/);
+    const asCondition = await rest('POST', `/collections/${C}/points/scroll`, { filter: { must: [{ has_idd: [1] }] } });
+    expect(asCondition.status, asCondition.text).toBe(400);
+  });
+
+  it('reads a datetime range in Qdrant\'s formats only: a string of digits is 400 with its words', async () => {
+    const DT = 'fid_points_dt';
+    await result('PUT', `/collections/${DT}`, { vectors: { size: 2, distance: 'Dot' } });
+    await result('PUT', `/collections/${DT}/points?wait=true`, {
+      points: [
+        { id: 1, vector: [1, 0], payload: { at: '2015-01-01T00:00:00Z' } },
+        { id: 2, vector: [0, 1], payload: { at: '2015-02-01T08:00:00+02:00' } },
+      ],
+    });
+    await result('PUT', `/collections/${DT}/index?wait=true`, { field_name: 'at', field_schema: 'datetime' });
+    const scroll = (range: unknown): Promise<ReadResponse> => rest('POST', `/collections/${DT}/points/scroll`, { filter: { must: [{ key: 'at', range }] } });
+    for (const [range, want] of [
+      [{ gte: '2015-01-01', lte: '2015-01-01 00:00' }, [1]],
+      [{ gte: '2015-02-01T06:00:00', lte: '2015-02-01T06:00:00Z' }, [2]],
+      [{ gte: '2015-02-01T06:00', lte: '2015-02-01 07:00:00+0100' }, [2]],
+    ] as const) {
+      const r = await scroll(range);
+      expect(r.status, r.text).toBe(200);
+      expect(ids((r.json as { result: { points: Array<{ id: unknown }> } }).result.points)).toEqual(want);
+    }
+    const words = (v: string): RegExp => new RegExp(`^Format error in JSON body: '${v}' does not match accepted datetime format \\(RFC3339\\)\\. Example: 2014-01-01T00:00:00Z`);
+    for (const v of ['1422758400000', '1420070400', '20150201', '2015-02-01 06:00:00 AM']) {
+      await refused('POST', `/collections/${DT}/points/scroll`, { filter: { must: [{ key: 'at', range: { gte: v, lte: v } }] } }, 400, words(v));
+    }
+    await refused('POST', `/collections/${DT}/points/scroll`, { filter: { must: [{ key: 'at', range: { gte: '2015-01-01', lte: 5 } }] } }, 400, /^Format error in JSON body: invalid type: integer `5`, expected a string/);
+    await result('DELETE', `/collections/${DT}`);
   });
 
   it('answers 404 for a missing `lookup_from` collection even when no example is an id', async () => {
