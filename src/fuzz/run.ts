@@ -27,7 +27,7 @@ import { collectEvents, LEAK_CHECK } from './collect.ts';
 import { failure, send } from './http.ts';
 import { healthAfter } from './health.ts';
 import { createScratch, deleteScratch, scratchName } from './scratch.ts';
-import { GATEWAY_EXEMPTIONS, QDRANT_EXEMPTIONS, runSchemathesis, SCHEMATHESIS_CHECKS } from './schemathesis.ts';
+import { GATEWAY_EXEMPTIONS, QDRANT_EXEMPTIONS, QDRANT_OFF, runSchemathesis, SCHEMATHESIS_CHECKS } from './schemathesis.ts';
 import type { Exemption } from './schemathesis.ts';
 import { ensureFuzzVenv } from './venv.ts';
 import type { FuzzVenv } from './venv.ts';
@@ -137,6 +137,8 @@ interface Prepared {
   /** The document's security scheme that carries the API key. */
   authScheme?: string;
   exemptions: Exemption[];
+  /** Checks off for the whole API. */
+  off?: ReadonlyArray<(typeof SCHEMATHESIS_CHECKS)[number]>;
   names: string[];
 }
 
@@ -182,8 +184,9 @@ async function prepareQdrant(t: Target, venv: FuzzVenv, workDir: string, runId: 
     spec,
     specLabel: `generated from qdrant-client ${doc.info?.version ?? '?'}'s API layer (src/fuzz/qdrant_spec.py): reads, and point writes in the scratch collection`,
     exclude: [],
-    excluded: [QDRANT_NOT_IN_DOCUMENT, ...QDRANT_EXEMPTIONS.map((e) => `${e.check} on ${e.path}: ${e.why}`)],
+    excluded: [QDRANT_NOT_IN_DOCUMENT, `${QDRANT_OFF.check} on every operation: ${QDRANT_OFF.why}`, ...QDRANT_EXEMPTIONS.map((e) => `${e.check} on ${e.path}: ${e.why}`)],
     exemptions: QDRANT_EXEMPTIONS,
+    off: [QDRANT_OFF.check],
     names: opNames(doc),
     operations: opNames(doc).length,
     scratch,
@@ -251,7 +254,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzOutcome> {
         Object.assign(entry, { spec: prepared.spec && prepared.specLabel, operations: prepared.operations, excluded: prepared.excluded, ...(prepared.scratch ? { scratch_collection: prepared.scratch } : {}) });
         o.log(`  ${api}: ${prepared.operations} operations from ${prepared.specLabel}, ${Math.round(share)} s…`);
         const value = Object.values(auth)[0];
-        const st = await runSchemathesis({ venv, workDir, spec: prepared.spec, baseUrl, budgetS: share, seed, exclude: prepared.exclude, secrets, exemptions: prepared.exemptions, ...(value && prepared.authScheme ? { auth: { scheme: prepared.authScheme, value } } : {}), ...(o.extraStArgs ? { extraArgs: o.extraStArgs } : {}) });
+        const st = await runSchemathesis({ venv, workDir, spec: prepared.spec, baseUrl, budgetS: share, seed, exclude: prepared.exclude, secrets, exemptions: prepared.exemptions, ...(prepared.off ? { off: prepared.off } : {}), ...(value && prepared.authScheme ? { auth: { scheme: prepared.authScheme, value } } : {}), ...(o.extraStArgs ? { extraArgs: o.extraStArgs } : {}) });
         entry.duration_ms = st.durationMs;
         entry.fuzzer_exit_code = st.exitCode;
         const got = await collectEvents(st.events, { api, baseUrl, runId, secrets, operations: prepared.names }).catch(() => undefined);

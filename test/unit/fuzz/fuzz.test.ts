@@ -188,6 +188,11 @@ describe('what schemathesis is given', () => {
     for (const c of SCHEMATHESIS_CHECKS) expect(toml).toContain(`${c}.enabled = true`);
     expect(toml).toContain('[[operations]]\ninclude-path = "/graphql"\nchecks.positive_data_acceptance.enabled = false');
   });
+  test('a check off for a whole API is not enabled at all; the others are', () => {
+    const toml = stConfig({ off: ['positive_data_acceptance'] });
+    expect(toml).not.toContain('positive_data_acceptance.enabled = true');
+    for (const c of SCHEMATHESIS_CHECKS.filter((x) => x !== 'positive_data_acceptance')) expect(toml).toContain(`${c}.enabled = true`);
+  });
   test('the secrets of a target: keys and the Redis password', () => {
     expect(targetSecrets({ gateway: { url: BASE, apiKey: 'gw-key-123', keys: { limited: 'lim-key-123' } }, qdrant: { url: BASE, apiKey: 'q-key-1234' }, redis: { url: 'redis://:p%40ssword9@h:1' } }).sort()).toEqual(['gw-key-123', 'lim-key-123', 'p@ssword9', 'q-key-1234']);
   });
