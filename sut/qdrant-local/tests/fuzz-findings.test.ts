@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readResponse } from './helpers/http.ts';
+import { readResponse, restClient } from './helpers/http.ts';
 import type { ReadResponse } from './helpers/http.ts';
 import { startServer } from './helpers/server.ts';
 import type { StartedServer } from './helpers/server.ts';
@@ -23,15 +23,7 @@ const INTERNALS = /TypeError|OverflowError|ValueError|Traceback|Helper::|pyo3|\.
 let dir: string;
 let qdrant: StartedServer;
 
-async function rest(method: string, path: string, body?: unknown): Promise<ReadResponse> {
-  const res = await fetch(`${qdrant.info.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', 'api-key': API_KEY },
-    body: body === undefined || typeof body === 'string' ? body : JSON.stringify(body),
-    signal: AbortSignal.timeout(60_000),
-  });
-  return readResponse(res);
-}
+const rest = restClient(() => qdrant.info.url, API_KEY);
 
 /** The error text of a Qdrant error envelope, after checking the envelope and the status. */
 function errorOf(res: ReadResponse, status: number): string {

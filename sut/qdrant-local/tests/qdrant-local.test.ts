@@ -10,8 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { QdrantClient } from '@qdrant/js-client-rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fillVectors, payloadAt, queryAt, queryCount, smokeDataset } from './helpers/dataset.ts';
-import { readResponse } from './helpers/http.ts';
-import type { ReadResponse } from './helpers/http.ts';
+import { restClient } from './helpers/http.ts';
 import { startServer } from './helpers/server.ts';
 import type { StartedServer } from './helpers/server.ts';
 
@@ -29,15 +28,7 @@ async function start(): Promise<void> {
   client = new QdrantClient({ url: qdrant.info.url, apiKey: API_KEY, checkCompatibility: false });
 }
 
-async function rest(method: string, path: string, body?: unknown, headers: Record<string, string> = { 'api-key': API_KEY }): Promise<ReadResponse> {
-  const res = await fetch(`${qdrant.info.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(60_000),
-  });
-  return readResponse(res);
-}
+const rest = restClient(() => qdrant.info.url, API_KEY);
 
 function points(from: number, count: number): Array<{ id: number; vector: number[]; payload: Record<string, unknown> }> {
   const flat = fillVectors(spec, from, count);

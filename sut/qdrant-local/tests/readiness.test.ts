@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readResponse } from './helpers/http.ts';
+import { readResponse, restClient } from './helpers/http.ts';
 import type { ReadResponse } from './helpers/http.ts';
 import { freePort } from '@vdb-readiness/local-process';
 import { serverRuntime, spawnServer, startServer, stopProcess } from './helpers/server.ts';
@@ -34,15 +34,7 @@ function startOpts(): ServerOptions {
   return { host: HOST, port, storagePath: storagePath(), snapshotsPath: join(dir, 'snapshots'), apiKey: API_KEY, logPath: logPath() };
 }
 
-async function rest(method: string, path: string, body?: unknown): Promise<ReadResponse> {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', 'api-key': API_KEY },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(120_000),
-  });
-  return readResponse(res);
-}
+const rest = restClient(() => url, API_KEY, 120_000);
 
 /** One probe; undefined while nothing listens on the port yet. */
 async function probe(path: string): Promise<ReadResponse | undefined> {

@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readResponse } from './helpers/http.ts';
-import type { ReadResponse } from './helpers/http.ts';
+import { readResponse, restClient } from './helpers/http.ts';
 import { startServer } from './helpers/server.ts';
 import type { StartedServer } from './helpers/server.ts';
 
@@ -34,15 +33,7 @@ const QUERY = [0.2, 0.1, 0.9, 0.7];
 let dir: string;
 let qdrant: StartedServer;
 
-async function rest(method: string, path: string, body?: unknown): Promise<ReadResponse> {
-  const res = await fetch(`${qdrant.info.url}${path}`, {
-    method,
-    headers: { 'api-key': API_KEY, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(60_000),
-  });
-  return readResponse(res);
-}
+const rest = restClient(() => qdrant.info.url, API_KEY);
 
 async function result<T>(method: string, path: string, body?: unknown): Promise<T> {
   const r = await rest(method, path, body);

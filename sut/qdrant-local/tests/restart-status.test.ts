@@ -12,8 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@vdb-readiness/local-process';
-import { readResponse } from './helpers/http.ts';
-import type { ReadResponse } from './helpers/http.ts';
+import { restClient } from './helpers/http.ts';
 import { startServer } from './helpers/server.ts';
 import type { ServerOptions, StartedServer } from './helpers/server.ts';
 
@@ -32,15 +31,7 @@ function startOpts(): ServerOptions {
   return { host: HOST, port, storagePath: join(dir, 'storage'), snapshotsPath: join(dir, 'snapshots'), apiKey: API_KEY, logPath: join(dir, 'qdrant.log') };
 }
 
-async function rest(method: string, path: string, body?: unknown): Promise<ReadResponse> {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', 'api-key': API_KEY },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(120_000),
-  });
-  return readResponse(res);
-}
+const rest = restClient(() => url, API_KEY, 120_000);
 
 /** A pseudo-random vector per id (an LCG): no two points are near each other, so a point's own vector finds it first. */
 function vector(id: number): number[] {
