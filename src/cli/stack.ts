@@ -18,8 +18,11 @@ program
   .description('start the stack (harmless when it already runs) and write stack.json')
   .option('--seed-ports', 'use 6333/6334 (qdrant), 6379 (redis), 8000 (gateway) instead of free ports')
   .option('--no-gateway', 'start only the data tier (Redis and Qdrant)')
-  .action(async (o: { seedPorts?: boolean; gateway: boolean }) => {
+  .addOption(option('--gateway-workers <n>', 'processes per gateway slot (sets GATEWAY_WORKERS for the slots it starts; default: production.yaml api_gateway.workers)', integer({ min: 1, max: 64 })))
+  .action(async (o: { seedPorts?: boolean; gateway: boolean; gatewayWorkers?: number }) => {
     const started = Date.now();
+    // the slots inherit this process's environment (src/launcher/services/gateway.ts)
+    if (o.gatewayWorkers !== undefined) process.env.GATEWAY_WORKERS = String(o.gatewayWorkers);
     const info = await stackUp({ dir: dirOf(), seedPorts: o.seedPorts, gateway: o.gateway, log: (l) => console.log(l) });
     console.log(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${join(info.dir, STACK_FILE)}`);
   });

@@ -45,6 +45,8 @@ export interface BuildOptions {
   redis?: Redis | null;
   /** Create the configured collections when the app becomes ready. Default true. */
   ensureCollections?: boolean;
+  /** This process's index among the slot's workers (slot/cluster.ts): sent as `x-gateway-worker`. */
+  worker?: number;
 }
 
 /**
@@ -202,12 +204,14 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   });
 
   const slotName = config.slot;
+  const workerLabel = opts.worker === undefined ? null : String(opts.worker);
   const slotState = ctx.slot;
   app.addHook('onRequest', async (req, reply) => {
     metrics.inFlight.inc();
     reply.header('x-request-id', req.id);
     reply.header('x-gateway-slot', slotName);
     reply.header('x-gateway-version', ctx.version);
+    if (workerLabel !== null) reply.header('x-gateway-worker', workerLabel);
     // not the active slot (nginx may reuse a connection it cached to it before a switch), or
     // draining: Node closes the connection after this response, so nobody reuses it
     if (slotState.closeConnections()) reply.header('connection', 'close');

@@ -1,83 +1,27 @@
 /**
- * Starts one gateway slot: loads and validates the configuration, builds the app, listens on
- * TCP and (GATEWAY_SOCKET) a unix socket, registers in the service registry; on SIGTERM/SIGINT
- * stops gracefully (the blue/green contract):
- * 1. deregister (DEL the registry entry), so nobody picks this slot any more;
- * 2. unlink the socket file, so no new front-door connection reaches it;
- * 3. drain: every response now carries `Connection: close`; wait until no connection is open
- *    (an idle one is closed only after nginx would have dropped it, see slot/listeners.ts) or
- *    the drain window passes: deployment.yaml rollout.drain_timeout_s, bounded by
- *    production.yaml api_gateway.shutdown_grace_ms less CLOSE_RESERVE_MS;
- * 4. close (the requests still running finish), exit 0. Past shutdown_grace_ms: exit 1.
+ * Starts one gateway slot. With api_gateway.workers (GATEWAY_WORKERS) 1 this process is the
+ * slot (slot/serve.ts). With more it is the slot's cluster primary (slot/cluster.ts): it forks
+ * that many workers, each of which is a slot process sharing the port and the unix socket.
+ * The configuration is validated before anything starts, with the lines validate-config prints.
  */
-import { boot } from './boot.ts';
+import cluster from 'node:cluster';
 import { ExitCode } from './cli/exit-codes.ts';
-import { DEFAULT_CONFIG_DIR } from './config/load.ts';
-import { SlotListeners } from './slot/listeners.ts';
+import { DEFAULT_CONFIG_DIR, loadConfig } from './config/load.ts';
+import { superviseWorkers, workerRole } from './slot/cluster.ts';
+import { serveSlot } from './slot/serve.ts';
 
-/** The part of shutdown_grace_ms kept for closing after the drain window. */
-const CLOSE_RESERVE_MS = 1000;
+const configDir = process.env.GATEWAY_CONFIG_DIR || DEFAULT_CONFIG_DIR;
 
-const booted = await boot(process.env.GATEWAY_CONFIG_DIR || DEFAULT_CONFIG_DIR, process.env);
-if (!booted.ok) {
-  // the lines `npm run validate-config` prints for this directory and environment
-  console.error(`gateway: configuration invalid (${booted.problems.length} problem(s)):`);
-  for (const p of booted.problems) console.error(`  - ${p}`);
-  process.exit(ExitCode.InvalidConfig);
+if (cluster.isPrimary) {
+  const loaded = loadConfig(configDir, process.env);
+  if (!loaded.ok) {
+    console.error(`gateway: configuration invalid (${loaded.problems.length} problem(s)):`);
+    for (const p of loaded.problems) console.error(`  - ${p}`);
+    process.exit(ExitCode.InvalidConfig);
+  }
+  const workers = loaded.config.production.production_deployment.configuration.api_gateway.workers;
+  if (workers > 1) await superviseWorkers(loaded.config, workers);
+  else await serveSlot(configDir, null);
+} else {
+  await serveSlot(configDir, workerRole(process.env));
 }
-const { app, config } = booted;
-const prod = config.production.production_deployment;
-const gw = prod.configuration.api_gateway;
-const ctx = app.gateway;
-
-let listeners: SlotListeners;
-try {
-  listeners = await SlotListeners.open(app, { host: gw.host, port: gw.port, socketPath: config.socketPath });
-} catch (err) {
-  app.log.fatal({ err }, 'gateway failed to start');
-  process.exit(1);
-}
-ctx.slot.recheck();
-
-let closing = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (closing) return;
-    closing = true;
-    const started = Date.now();
-    const force = setTimeout(() => {
-      app.log.error('shutdown took longer than shutdown_grace_ms: exiting');
-      process.exit(1);
-    }, gw.shutdown_grace_ms);
-    force.unref();
-    const drainMs = Math.max(0, Math.min(config.deployment.deployment.rollout.drain_timeout_s * 1000, gw.shutdown_grace_ms - CLOSE_RESERVE_MS));
-    void (async () => {
-      const deregistered = await ctx.instances.deregister();
-      const unlinked = listeners.unlinkSocket();
-      ctx.slot.draining = true;
-      app.log.info({ signal, deregistered, socket_unlinked: unlinked, connections: listeners.openConnections(), drain_ms: drainMs }, 'shutting down: draining');
-      const outcome = await listeners.drain(started + drainMs);
-      app.log.info({ outcome, left: listeners.openConnections(), idle: listeners.idleConnections(), ms: Date.now() - started }, outcome === 'drained' ? 'drained: closing' : 'drain window over: closing what is left');
-      await listeners.close();
-      app.log.info('closed: bye');
-      process.exit(0);
-    })().catch((err: unknown) => {
-      app.log.error({ err }, 'error while shutting down');
-      process.exit(1);
-    });
-  });
-}
-
-// registered once the signal handlers are in place: a stop during registration deregisters
-await ctx.instances.start(() => ({
-  id: config.instanceId,
-  service: 'gateway',
-  slot: config.slot,
-  version: ctx.version,
-  url: config.advertiseUrl ?? listeners.url,
-  socket: listeners.socketPath,
-  pid: process.pid,
-  started_at: ctx.startedAt.toISOString(),
-  active: ctx.slot.active(),
-}));
-app.log.info({ slot: config.slot, version: ctx.version, instance: config.instanceId, url: listeners.url, socket: listeners.socketPath, environment: prod.environment }, 'gateway ready');

@@ -29,11 +29,6 @@ export function bootProblems(input: BootInput): BootProblem[] {
     problems.push({ file: 'production.yaml', message: `production.yaml: production_deployment.${path}${from}: ${text}` });
   };
 
-  const workers = prod.configuration.api_gateway.workers;
-  if (workers !== 1) {
-    add('configuration.api_gateway.workers', null, `${workers} is not supported by the reference gateway yet: it runs one process per slot; set 1 or remove the key`);
-  }
-
   if (prod.security.api_key_auth && input.apiKeys.size === 0) {
     add('security.api_key_auth', null, 'is true but no API key is configured: set GATEWAY_API_KEYS=role=key,... (or api_key_auth: false)');
   }

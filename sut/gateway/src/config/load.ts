@@ -69,6 +69,7 @@ const OVERRIDES: Array<{ env: string; file: ConfigFileName; path: string[]; kind
   { env: 'REDIS_URL', file: 'production.yaml', path: ['production_deployment', 'configuration', 'redis', 'url'], kind: 'string' },
   { env: 'GATEWAY_HOST', file: 'production.yaml', path: ['production_deployment', 'configuration', 'api_gateway', 'host'], kind: 'string' },
   { env: 'GATEWAY_PORT', file: 'production.yaml', path: ['production_deployment', 'configuration', 'api_gateway', 'port'], kind: 'number' },
+  { env: 'GATEWAY_WORKERS', file: 'production.yaml', path: ['production_deployment', 'configuration', 'api_gateway', 'workers'], kind: 'number' },
   { env: 'GATEWAY_IP_ALLOWLIST', file: 'production.yaml', path: ['production_deployment', 'security', 'ip_allowlist'], kind: 'list' },
   { env: 'HEALTH_CHECK_INTERVAL', file: 'health-checks.yaml', path: ['health_checks', 'interval_s'], kind: 'number' },
 ];

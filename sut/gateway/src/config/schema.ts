@@ -11,6 +11,8 @@ const cidr = z.string().refine(isCidr, { message: 'must be a CIDR such as 127.0.
 const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), { message: 'must be an http(s) URL' });
 const redisUrl = z.string().url().refine((u) => /^rediss?:\/\//.test(u), { message: 'must be a redis:// URL' });
 const positiveInt = z.number().int().positive();
+/** Processes per slot at most (api_gateway.workers). */
+export const MAX_WORKERS = 64;
 /** A version label, sent as a header value: printable ASCII without spaces. */
 export const VERSION_LABEL = /^[\x21-\x7e]{1,128}$/;
 const versionLabel = z.string().regex(VERSION_LABEL, 'must be 1-128 printable ASCII characters without spaces (it is sent as the x-gateway-version header)');
@@ -66,9 +68,9 @@ export const productionSchema = z.object({
       api_gateway: z.object({
         host: z.string().min(1),
         port: z.number().int().min(0).max(65535),
-        // The runbook's production shape says 16; the reference gateway runs one process per
-        // slot and accepts only 1 until workers are honoured (config/bootable.ts refuses others).
-        workers: positiveInt.default(1),
+        // processes per slot: 1 is one process; more is a cluster primary and that many workers
+        // (slot/cluster.ts). The runbook's production shape says 16.
+        workers: positiveInt.max(MAX_WORKERS, { message: `must be at most ${MAX_WORKERS} (processes per slot)` }).default(1),
         max_connections: positiveInt,
         log_level: z.enum(LOG_LEVELS),
         access_log: z.boolean(),

@@ -1,6 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 const ERROR_RATE_WINDOW_S = 60;
+export const ERROR_RATE_METRIC = 'gateway_http_error_rate';
+export const ERROR_RATE_HELP = `Share of responses with status >= 400 over the last ${ERROR_RATE_WINDOW_S} s`;
 
 /**
  * The gateway's Prometheus metrics, in their own registry. Names contain `latency`,
@@ -45,8 +47,9 @@ export class GatewayMetrics {
       labelNames: ['collection', 'outcome'],
       registers,
     });
-    this.qdrantUp = new Gauge({ name: 'gateway_qdrant_up', help: '1 when the last Qdrant check succeeded', registers });
-    this.redisUp = new Gauge({ name: 'gateway_redis_up', help: '1 when Redis is connected', registers });
+    // across a slot's workers (observability/cluster-metrics.ts) an up-gauge is the worst one
+    this.qdrantUp = new Gauge({ name: 'gateway_qdrant_up', help: '1 when the last Qdrant check succeeded', registers, aggregator: 'min' });
+    this.redisUp = new Gauge({ name: 'gateway_redis_up', help: '1 when Redis is connected', registers, aggregator: 'min' });
     this.qdrantLatency = new Histogram({
       name: 'gateway_qdrant_request_latency_seconds',
       help: 'Latency of calls from the gateway to Qdrant',
@@ -54,25 +57,36 @@ export class GatewayMetrics {
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5],
       registers,
     });
-    const window = this.window;
+    const windowCounts = () => this.windowCounts();
     new Gauge({
-      name: 'gateway_http_error_rate',
-      help: `Share of responses with status >= 400 over the last ${ERROR_RATE_WINDOW_S} s`,
+      name: ERROR_RATE_METRIC,
+      help: ERROR_RATE_HELP,
       registers,
+      // a rate is not summed across workers: cluster-metrics.ts computes it from windowCounts()
+      aggregator: 'omit',
       collect() {
-        const now = Math.floor(Date.now() / 1000);
-        let requests = 0;
-        let errs = 0;
-        for (const [second, [r, e]] of window) {
-          if (second <= now - ERROR_RATE_WINDOW_S) window.delete(second);
-          else {
-            requests += r;
-            errs += e;
-          }
-        }
+        const [requests, errs] = windowCounts();
         this.set(requests === 0 ? 0 : errs / requests);
       },
     });
+  }
+
+  /** The text /metrics serves: this registry, or (a cluster worker) the slot's, aggregated by the primary. */
+  exposition: () => Promise<string> = () => this.registry.metrics();
+
+  /** [requests, errors] answered over the error-rate window. */
+  windowCounts(): [number, number] {
+    const now = Math.floor(Date.now() / 1000);
+    let requests = 0;
+    let errs = 0;
+    for (const [second, [r, e]] of this.window) {
+      if (second <= now - ERROR_RATE_WINDOW_S) this.window.delete(second);
+      else {
+        requests += r;
+        errs += e;
+      }
+    }
+    return [requests, errs];
   }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {

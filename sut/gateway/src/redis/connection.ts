@@ -12,6 +12,9 @@ export function connectRedis(url: string, commandTimeoutMs: number, onError: (er
     commandTimeout: commandTimeoutMs,
     connectTimeout: 2000,
     lazyConnect: false,
+    // the commands of concurrent requests go out in one write instead of one each: each write
+    // also wakes Redis (measured on a cached search at 16 connections: Redis 49 → 22 µs of CPU)
+    enableAutoPipelining: true,
     retryStrategy: (times) => Math.min(100 * times, 1000),
   });
   redis.on('error', onError);

@@ -201,7 +201,7 @@ export function operationsRoutes(ctx: GatewayContext) {
       schema: { tags, summary: 'Prometheus metrics (text exposition format)', produces: ['text/plain'] },
     }, async (_req, reply) => {
       reply.type(ctx.metrics.registry.contentType);
-      return ctx.metrics.registry.metrics();
+      return ctx.metrics.exposition();
     });
   };
 }

@@ -28,6 +28,12 @@ export interface ListenOptions {
   port: number;
   /** GATEWAY_SOCKET, or null. */
   socketPath: string | null;
+  /**
+   * A cluster worker's: the port and the socket are the slot's, shared through the primary, which
+   * removed a stale socket file before forking; a worker must not (the socket is live once the
+   * first worker listens).
+   */
+  shared?: boolean;
 }
 
 interface Connection {
@@ -60,13 +66,13 @@ export class SlotListeners {
   static async open(app: FastifyInstance, opts: ListenOptions): Promise<SlotListeners> {
     const listeners = new SlotListeners(app, opts.socketPath);
     // refuse a path in use before the (possibly long) start-up; unlinked again right before listening
-    if (opts.socketPath) await removeStaleSocket(opts.socketPath);
+    if (opts.socketPath && !opts.shared) await removeStaleSocket(opts.socketPath);
     listeners.track();
     await app.listen({ host: opts.host, port: opts.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : opts.port;
     listeners.url = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
-    if (opts.socketPath) await listeners.listenUnix(opts.socketPath);
+    if (opts.socketPath) await listeners.listenUnix(opts.socketPath, opts.shared ?? false);
     return listeners;
   }
 
@@ -169,8 +175,8 @@ export class SlotListeners {
     });
   }
 
-  private async listenUnix(path: string): Promise<void> {
-    await removeStaleSocket(path);
+  private async listenUnix(path: string, shared: boolean): Promise<void> {
+    if (!shared) await removeStaleSocket(path);
     const server = createServer((socket) => {
       // A unix peer is on this host: it counts as loopback for the IP allowlist and the trusted
       // proxies (nginx's X-Forwarded-For is then honoured as it is from 127.0.0.1 over TCP).

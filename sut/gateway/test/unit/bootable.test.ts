@@ -75,7 +75,10 @@ const CASES: Case[] = [
   { name: 'the shipped configuration with keys', refused: null },
   { name: 'api_key_auth on and no key', env: { GATEWAY_API_KEYS: undefined }, refused: /security\.api_key_auth: is true but no API key is configured: set GATEWAY_API_KEYS/ },
   { name: 'api_key_auth off and no key', edits: [['api_key_auth: true', 'api_key_auth: false']], env: { GATEWAY_API_KEYS: undefined }, refused: null },
-  { name: 'workers: 16 (the runbook\'s shape, not honoured yet)', edits: [['workers: 1\n', 'workers: 16\n']], refused: /api_gateway\.workers: 16 is not supported by the reference gateway yet: it runs one process per slot; set 1 or remove the key/ },
+  { name: 'workers: 16 (the runbook\'s shape)', edits: [['workers: 1\n', 'workers: 16\n']], refused: null },
+  { name: 'workers: 65', edits: [['workers: 1\n', 'workers: 65\n']], refused: /api_gateway\.workers: must be at most 64 \(processes per slot\)/ },
+  { name: 'GATEWAY_WORKERS=0', env: { GATEWAY_WORKERS: '0' }, refused: /api_gateway\.workers \(from GATEWAY_WORKERS\)/ },
+  { name: 'GATEWAY_WORKERS=2', env: { GATEWAY_WORKERS: '2' }, refused: null },
   { name: 'no workers key', edits: [[/\n\s+workers: 1\n/, '\n']], refused: null },
   { name: 'a Qdrant URL with a path (from QDRANT_URL)', env: { QDRANT_URL: 'http://127.0.0.1:9/qdrant' }, refused: /qdrant\.url \(from QDRANT_URL\): must be an origin .* \(it has path \/qdrant\)/ },
   { name: 'a Qdrant URL with a query (in the file)', edits: [['url: "http://127.0.0.1:6333"', 'url: "http://127.0.0.1:9/?timeout=5"']], env: { QDRANT_URL: undefined }, refused: /production_deployment\.configuration\.qdrant\.url: must be an origin .* \(it has a query\)/ },
@@ -116,12 +119,10 @@ describe('validate-config accepts exactly what the gateway boots with', () => {
   it('build() refuses a configuration handed to it directly, with the messages validate-config prints', async () => {
     const r = loadConfig(DEFAULT_CONFIG_DIR, BASE_ENV);
     if (!r.ok) throw new Error(r.problems.join('\n'));
-    r.config.production.production_deployment.configuration.api_gateway.workers = 16;
     r.config.apiKeys.clear();
     const err = await build({ config: r.config, logger: false, redis: null, ensureCollections: false }).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigInvalidError);
-    const dir = configDir([['workers: 1\n', 'workers: 16\n']]);
-    expect((err as ConfigInvalidError).problems).toEqual(validate(dir, { ...BASE_ENV, GATEWAY_API_KEYS: '' }).problems);
+    expect((err as ConfigInvalidError).problems).toEqual(validate(configDir([]), { ...BASE_ENV, GATEWAY_API_KEYS: '' }).problems);
   });
 });
 
