@@ -53,7 +53,9 @@ function renderDriver(d: Record<string, unknown>): string {
   if (send) parts.push(`send lag p99 ${fmt(send.p99)} ms`);
   if (d.queued_sends !== undefined) parts.push(`queued sends ${String(d.queued_sends)}`);
   if (d.dropped !== undefined) parts.push(`dropped ${String(d.dropped)}`);
-  return `driver self-check: ${parts.join(', ')}`;
+  const workers = Array.isArray(d.workers) ? (d.workers as { worker: number; sent: number; send_lag_ms: { p99: number }; busy_pct: number }[]) : [];
+  const perWorker = workers.map((w) => `\n  driver worker ${w.worker}: ${w.sent} sent, send lag p99 ${fmt(w.send_lag_ms.p99)} ms, event loop ${w.busy_pct} % busy`);
+  return `driver self-check${workers.length ? ` (${workers.length} worker threads)` : ''}: ${parts.join(', ')}${perWorker.join('')}`;
 }
 
 /** What load was asked for: a scenario, or the driver's rate and connections (only what the run recorded). */

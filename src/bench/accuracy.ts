@@ -6,6 +6,7 @@
 import { runClosedLoop } from './closed-loop.ts';
 import type { LatencyMs } from './histogram.ts';
 import { percentilesMs } from './histogram.ts';
+import { startDriverPool } from './driver-pool.ts';
 import { OpenLoopDriver } from './open-loop.ts';
 import type { DriverTiming, HttpClientKind } from './open-loop.ts';
 import { RunRecorder } from './recorder.ts';
@@ -26,6 +27,8 @@ export interface AccuracyRun {
   spinMs?: number;
   napUs?: number;
   client?: HttpClientKind;
+  /** Open mode: driver threads sharing the schedule (`--workers`, driver-pool.ts). */
+  workers?: number;
 }
 
 export interface AccuracyResult {
@@ -48,14 +51,18 @@ export async function measureAgainstStub(run: AccuracyRun): Promise<AccuracyResu
   const rec = new RunRecorder(workload);
   const headers = authHeaders('gateway', undefined);
   let timing: DriverTiming | null = null;
+  const openOpts = {
+    url: server.url, headers, rate: run.rate ?? 100, connections: run.connections, durationS: run.durationS, warmupS: 0, timeoutMs: 10_000, spinMs: run.spinMs ?? 1,
+    ...(run.napUs !== undefined ? { napUs: run.napUs } : {}), ...(run.client ? { client: run.client } : {}),
+  };
+  // threads are started before the clock: what they cost to start is not the driver's per request
+  const pool = run.mode === 'open' && (run.workers ?? 1) > 1 ? await startDriverPool(workload, openOpts, run.workers!) : null;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  if (run.mode === 'open') {
-    const driver = new OpenLoopDriver(workload, rec, {
-      url: server.url, headers, rate: run.rate ?? 100, connections: run.connections, durationS: run.durationS, warmupS: 0, timeoutMs: 10_000, spinMs: run.spinMs ?? 1,
-      ...(run.napUs !== undefined ? { napUs: run.napUs } : {}), ...(run.client ? { client: run.client } : {}),
-    });
-    timing = await driver.run();
+  if (pool) {
+    timing = (await pool.run(rec)).timing;
+  } else if (run.mode === 'open') {
+    timing = await new OpenLoopDriver(workload, rec, openOpts).run();
   } else {
     await runClosedLoop(workload, rec, { url: server.url, headers, connections: run.connections, durationS: run.durationS, warmupS: 0, timeoutMs: 10_000 });
   }

@@ -24,7 +24,7 @@ export interface DriverSelfCheck {
 
 const LAG_WARN_MS = 20;
 const LOOP_SAMPLE_MS = 10;
-const SEND_LAG_WARN_MS = 2;
+export const SEND_LAG_WARN_MS = 2;
 const CPU_WARN = 0.9;
 
 export interface DriverMonitor {

@@ -55,6 +55,12 @@ export interface OpenLoopOptions {
    * are then not used for timing, and there is no warm-up. Without it: constant `rate`.
    */
   schedule?: SendSchedule;
+  /**
+   * One of `of` drivers sharing the run (`--workers`, driver-pool.ts): this one sends requests
+   * index, index + of, index + 2·of, … of the whole schedule, each at its intended time, so the
+   * drivers together send exactly what one driver would.
+   */
+  share?: { index: number; of: number };
 }
 
 export interface DriverTiming {
@@ -126,9 +132,13 @@ export class OpenLoopDriver {
   readonly client: HttpClientKind;
   private readonly intervalMs: number;
   private readonly schedule: SendSchedule | null;
+  private readonly shareIndex: number;
+  private readonly shareOf: number;
   private total: number;
   private endWallMs = Infinity;
   private readonly measureFromIndex: number;
+  /** The whole run's first measured index (differs from measureFromIndex when shared). */
+  private readonly globalMeasureFrom: number;
   private next = 0;
   /** Requests below this index became due while every connection was busy. */
   private queuedBelow = 0;
@@ -177,14 +187,28 @@ export class OpenLoopDriver {
     }
     this.intervalMs = opts.saturate ? 0 : 1000 / opts.rate;
     this.schedule = opts.saturate ? null : (opts.schedule ?? null);
-    this.measureFromIndex = opts.saturate || this.schedule ? 0 : Math.ceil(opts.warmupS * opts.rate);
-    this.total = opts.saturate ? Number.MAX_SAFE_INTEGER : this.schedule ? this.schedule.total : this.measureFromIndex + Math.round(opts.durationS * opts.rate);
+    this.shareIndex = opts.saturate ? 0 : (opts.share?.index ?? 0);
+    this.shareOf = opts.saturate ? 1 : (opts.share?.of ?? 1);
+    const measureFrom = opts.saturate || this.schedule ? 0 : Math.ceil(opts.warmupS * opts.rate);
+    this.measureFromIndex = this.local(measureFrom);
+    this.total = opts.saturate ? Number.MAX_SAFE_INTEGER : this.local(this.schedule ? this.schedule.total : measureFrom + Math.round(opts.durationS * opts.rate));
     this.timing.scheduled = opts.saturate ? 0 : this.total - this.measureFromIndex;
+    this.globalMeasureFrom = measureFrom;
   }
 
-  /** performance.now() of the first measured request's intended send. */
+  /** How many of this driver's requests have a whole-run index below `globalCount`. */
+  private local(globalCount: number): number {
+    return Math.max(0, Math.ceil((globalCount - this.shareIndex) / this.shareOf));
+  }
+
+  /** The whole run's index of this driver's request j. */
+  private global(j: number): number {
+    return this.shareIndex + j * this.shareOf;
+  }
+
+  /** performance.now() of the first measured request's intended send (of the whole run, when shared). */
   get measureStartMs(): number {
-    return this.schedule ? this.t0 : this.t0 + this.measureFromIndex * this.intervalMs;
+    return this.schedule ? this.t0 : this.t0 + this.globalMeasureFrom * this.intervalMs;
   }
 
   /** Runs the whole schedule; resolves when every request has an outcome (or the deadline passed). */
@@ -205,12 +229,13 @@ export class OpenLoopDriver {
   }
 
   private intendedOf(i: number): number {
-    return this.schedule ? this.t0 + this.schedule.atMs(i) : this.t0 + i * this.intervalMs;
+    const g = this.global(i);
+    return this.schedule ? this.t0 + this.schedule.atMs(g) : this.t0 + g * this.intervalMs;
   }
 
   private dispatch(i: number, now: number): void {
     const slot = this.free.pop()!;
-    const qi = this.workload.order[i % this.workload.order.length]!;
+    const qi = this.workload.order[this.global(i) % this.workload.order.length]!;
     slot.index = i;
     slot.intended = this.intervalMs === 0 ? now : this.intendedOf(i);
     slot.query = this.workload.queries[qi]!;
@@ -235,8 +260,7 @@ export class OpenLoopDriver {
     if (now >= this.endWallMs) this.total = Math.min(this.total, this.next);
     const due =
       this.intervalMs === 0 ? this.total
-      : this.schedule ? this.schedule.dueBy(now - this.t0)
-      : Math.min(this.total, Math.floor((now - this.t0) / this.intervalMs) + 1);
+      : Math.min(this.total, this.local(this.schedule ? this.schedule.dueBy(now - this.t0) : Math.floor((now - this.t0) / this.intervalMs) + 1));
     while (this.next < due && this.free.length > 0) this.dispatch(this.next++, now);
     if (this.next < due) this.queuedBelow = due;
     else if (this.next < this.total && this.timer === null) this.arm(now);
@@ -296,7 +320,7 @@ export class OpenLoopDriver {
     }
     this.inFlight.clear();
     for (let i = Math.max(this.next, this.measureFromIndex); i < this.total; i++) {
-      const q = this.workload.queries[this.workload.order[i % this.workload.order.length]!]!;
+      const q = this.workload.queries[this.workload.order[this.global(i) % this.workload.order.length]!]!;
       this.recorder.failure(q, this.intendedOf(i), now, 'dropped');
       this.timing.dropped++;
     }

@@ -27,6 +27,8 @@ export interface BenchOptions {
   /** Open mode: intended requests per second. */
   rate: number;
   connections: number;
+  /** Open mode: driver threads sharing the schedule and the connections (driver-pool.ts). */
+  workers: number;
   durationS: number;
   warmupS: number;
   k: number;
@@ -66,6 +68,7 @@ export const defaultOptions = {
   mode: 'open',
   rate: 200,
   connections: 32,
+  workers: 1,
   durationS: 10,
   warmupS: 2,
   k: 10,

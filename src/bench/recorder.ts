@@ -5,7 +5,7 @@
 import type { Histogram } from 'hdr-histogram-js';
 import { classifyStatus, emptyErrorCounts } from './error-class.ts';
 import type { ErrorClass, ErrorCounts } from './error-class.ts';
-import { newLatencyHistogram } from './histogram.ts';
+import { decodeHistogram, encodeHistogram, newLatencyHistogram } from './histogram.ts';
 import { extractIds } from './search-contract.ts';
 import { recallOf } from './workload.ts';
 import type { PreparedQuery, Workload } from './workload.ts';
@@ -38,6 +38,32 @@ export interface BucketRecall {
 const newStream = (): StreamStats => ({ requests: 0, ok: 0, errors: emptyErrorCounts(), recallSum: 0, recallCount: 0, hist: newLatencyHistogram() });
 
 const CACHED_MARK = '"cached":true';
+
+/** A stream with its histogram encoded, to cross a thread boundary. */
+type StreamSnapshot = Omit<StreamStats, 'hist'> & { hist: string };
+
+/** What one driver of a shared run recorded (driver-pool.ts), for the run's recorder to add up. */
+export interface RecorderSnapshot {
+  total: StreamSnapshot;
+  perEntry: StreamSnapshot[];
+  unattributed: StreamSnapshot;
+  buckets: BucketRecall[][];
+  seconds: { requests: number; errors: number; hist: string }[];
+  /** Last completion, ms after the measurement start (null: none). */
+  lastDoneAfterOriginMs: number | null;
+  cachedAnswers: number;
+}
+
+const snapStream = (s: StreamStats): StreamSnapshot => ({ ...s, errors: { ...s.errors }, hist: encodeHistogram(s.hist) });
+
+function addStream(into: StreamStats, from: StreamSnapshot): void {
+  into.requests += from.requests;
+  into.ok += from.ok;
+  for (const [c, n] of Object.entries(from.errors)) into.errors[c as ErrorClass] += n;
+  into.recallSum += from.recallSum;
+  into.recallCount += from.recallCount;
+  into.hist.add(decodeHistogram(from.hist));
+}
 
 export class RunRecorder {
   readonly total = newStream();
@@ -73,6 +99,41 @@ export class RunRecorder {
       for (let first = 0; first < n; first += size) out.push({ firstQuery: first, lastQuery: Math.min(n, first + size) - 1, recallSum: 0, recallCount: 0 });
       return out;
     });
+  }
+
+  snapshot(): RecorderSnapshot {
+    return {
+      total: snapStream(this.total),
+      perEntry: this.perEntry.map(snapStream),
+      unattributed: snapStream(this.unattributed),
+      buckets: this.buckets,
+      seconds: this.seconds.map((x) => ({ requests: x.requests, errors: x.errors, hist: encodeHistogram(x.hist) })),
+      lastDoneAfterOriginMs: this.lastDoneMs > 0 ? this.lastDoneMs - this.originMs : null,
+      cachedAnswers: this.cachedAnswers,
+    };
+  }
+
+  /** Adds another driver's record of the same workload (its seconds counted from the same measurement start). */
+  absorb(other: RecorderSnapshot): void {
+    addStream(this.total, other.total);
+    other.perEntry.forEach((e, i) => addStream(this.perEntry[i]!, e));
+    addStream(this.unattributed, other.unattributed);
+    other.buckets.forEach((entry, e) =>
+      entry.forEach((b, i) => {
+        const mine = this.buckets[e]![i]!;
+        mine.recallSum += b.recallSum;
+        mine.recallCount += b.recallCount;
+      }),
+    );
+    other.seconds.forEach((x, i) => {
+      while (this.seconds.length <= i) this.seconds.push({ requests: 0, errors: 0, hist: newLatencyHistogram() });
+      const sec = this.seconds[i]!;
+      sec.requests += x.requests;
+      sec.errors += x.errors;
+      sec.hist.add(decodeHistogram(x.hist));
+    });
+    if (other.lastDoneAfterOriginMs !== null) this.lastDoneMs = Math.max(this.lastDoneMs, this.originMs + other.lastDoneAfterOriginMs);
+    this.cachedAnswers += other.cachedAnswers;
   }
 
   private second(atMs: number): SecondStats {

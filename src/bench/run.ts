@@ -17,7 +17,9 @@ import { reportsOutDir } from '../util/paths.ts';
 import { runFiles } from '../../reports/render/index.ts';
 import { aggregate } from './aggregate.ts';
 import { runClosedLoop, runPerVuIterations } from './closed-loop.ts';
-import { startDriverMonitor } from './driver-check.ts';
+import { SEND_LAG_WARN_MS, startDriverMonitor } from './driver-check.ts';
+import { startDriverPool } from './driver-pool.ts';
+import type { DriverPool, WorkerFigures } from './driver-pool.ts';
 import { fixturesQuerySource } from './fixtures-source.ts';
 import { parseMix } from './mix.ts';
 import type { MixEntry } from './mix.ts';
@@ -105,12 +107,17 @@ interface Driven {
   closedLoop?: Record<string, unknown>;
   /** Scenario runs: the options as the shape set them, for params. */
   shape?: Record<string, unknown>;
+  /** `--workers`: each driver thread's own figures. */
+  perWorker?: WorkerFigures[];
   notes: string[];
 }
 
-/** Drives the load: the options' open or closed loop, or the scenario's shape. */
-async function drive(opts: BenchOptions, workload: Workload, recorder: RunRecorder, url: string, headers: Record<string, string>, log: (l: string) => void): Promise<Driven> {
-  const common = { url: new URL(url).origin, headers, connections: opts.connections, timeoutMs: opts.timeoutMs, spinMs: opts.spinMs, napUs: opts.napUs, client: opts.client };
+const openLoopCommon = (opts: BenchOptions, url: string, headers: Record<string, string>) =>
+  ({ url: new URL(url).origin, headers, connections: opts.connections, timeoutMs: opts.timeoutMs, spinMs: opts.spinMs, napUs: opts.napUs, client: opts.client });
+
+/** Drives the load: the options' open or closed loop (on `pool`'s threads when given), or the scenario's shape. */
+async function drive(opts: BenchOptions, workload: Workload, recorder: RunRecorder, url: string, headers: Record<string, string>, log: (l: string) => void, pool: DriverPool | null): Promise<Driven> {
+  const common = openLoopCommon(opts, url, headers);
   const def = opts.scenario ? SCENARIOS[opts.scenario] : undefined;
   if (def) {
     const plan = scenarioPlan(def, gateProfile(opts.profile), { rateScale: opts.rateScale, durationScale: opts.durationScale });
@@ -125,6 +132,10 @@ async function drive(opts: BenchOptions, workload: Workload, recorder: RunRecord
     const timing = await driver.run();
     const elapsedS = Math.max(plan.durationS, (recorder.lastDoneMs - recorder.originMs) / 1000);
     return { mode: 'open', elapsedS, timing, shape: { mode: 'open', rate: plan.schedule.peakPerS, durationS: plan.durationS, requests: plan.schedule.total }, notes: [] };
+  }
+  if (opts.mode === 'open' && pool) {
+    const { timing, perWorker } = await pool.run(recorder);
+    return { mode: 'open', elapsedS: Math.max(opts.durationS, (recorder.lastDoneMs - recorder.originMs) / 1000), timing, perWorker, notes: [] };
   }
   if (opts.mode === 'open') {
     const driver = new OpenLoopDriver(workload, recorder, { ...common, rate: opts.rate, durationS: opts.durationS, warmupS: opts.warmupS });
@@ -158,15 +169,21 @@ export async function runBench(opts: BenchOptions, deps: RunBenchDeps = {}): Pro
     const soak = def?.name === 'soak'
       ? await startSoakSampling({ gateway: opts.api === 'gateway' ? ep : undefined, qdrant, target, plannedS: shapeDurationS(def, gateProfile(opts.profile), { rateScale: opts.rateScale, durationScale: opts.durationScale }), log })
       : null;
+    // started (and waited for) before the monitor: what threads cost to start is not the run's
+    const pool = opts.workers > 1 ? await startDriverPool(workload, { ...openLoopCommon(opts, ep.url, headers), rate: opts.rate, durationS: opts.durationS, warmupS: opts.warmupS }, opts.workers) : null;
     const monitor = startDriverMonitor();
     let driven: Driven;
     try {
-      driven = await drive(opts, workload, recorder, ep.url, headers, log);
+      driven = await drive(opts, workload, recorder, ep.url, headers, log, pool);
     } catch (err) {
+      await pool?.close();
       await soak?.stop();
       throw err;
     }
     const check = monitor.stop(driven.timing ? driven.timing.dispatched : recorder.total.requests, driven.timing, driven.mode === 'open' ? opts.spinMs : 0);
+    for (const w of driven.perWorker ?? []) {
+      if (w.send_lag_ms.p99 > SEND_LAG_WARN_MS) check.warnings.push(`driver worker ${w.worker}: 1 % of its sends started > ${w.send_lag_ms.p99} ms late with a connection free (the driver was slow): fewer --workers than cores, or a lower --rate`);
+    }
     const sampled = soak ? await soak.stop() : null;
     const { apiKey: _omit, ...params } = opts;
     const searchParams = await Promise.all(entries.map((e) => searchParamsInForce(qdrant, e.collection, sent)));
@@ -181,7 +198,7 @@ export async function runBench(opts: BenchOptions, deps: RunBenchDeps = {}): Pro
       workload,
       recorder,
       elapsedS: driven.elapsedS,
-      driver: { ...check },
+      driver: { ...check, ...(driven.perWorker ? { workers: driven.perWorker } : {}) },
       closedLoop: driven.closedLoop,
       profile: opts.profile,
       ...(def ? { scenario: { name: def.name, closedLoop: `${def.executor}, sequential clients`, warnings: scenarioWarnings } } : {}),

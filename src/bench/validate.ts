@@ -1,3 +1,4 @@
+import { MAX_DRIVER_WORKERS } from './driver-pool.ts';
 import { SCENARIO_NAMES } from '../../scenarios/model.ts';
 import type { ScenarioName } from '../../scenarios/model.ts';
 import { GATE_PROFILES } from '../gates/definitions.ts';
@@ -76,6 +77,7 @@ export function validateOptions(input: RawBenchOptions): BenchOptions {
     mode: oneOf<BenchMode>('--mode', o.mode, ['open', 'closed']),
     rate: parseValue('--rate', o.rate, rate({ min: 0.1, max: 1_000_000 })),
     connections: parseValue('--connections', o.connections, integer({ min: 1, max: 10_000 })),
+    workers: driverWorkers(o),
     durationS: parseValue('--duration', o.durationS, duration({ min: 0.1, max: 86_400 })),
     warmupS: parseValue('--warmup', o.warmupS, duration({ max: 3_600 })),
     k: parseValue('--k', o.k, integer({ min: 1, max: 1_000 })),
@@ -93,6 +95,16 @@ export function validateOptions(input: RawBenchOptions): BenchOptions {
     hnswEf: hnswEf(o),
     sweep: o.sweep === undefined ? undefined : oneOf<'hnsw_ef'>('--sweep', o.sweep, ['hnsw_ef']),
   };
+}
+
+function driverWorkers(o: RawBenchOptions): number {
+  const n = parseValue('--workers', o.workers, integer({ min: 1, max: MAX_DRIVER_WORKERS }));
+  if (n === 1) return n;
+  if (o.scenario !== undefined) throw new UserError(`--workers shares a constant-rate open loop: drop it with --scenario (a scenario's ramp runs on one driver; for more load run k6)`);
+  if (o.mode === 'closed') throw new UserError('--workers applies to --mode open (the closed loop is autocannon\'s): drop one of them');
+  const connections = Number(o.connections);
+  if (connections < n) throw new UserError(`--workers ${n} needs at least ${n} connections (each worker has its own): raise --connections`);
+  return n;
 }
 
 function hnswEf(o: RawBenchOptions): number | undefined {

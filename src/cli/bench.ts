@@ -39,6 +39,7 @@ interface RunFlags {
   mode?: string;
   rate?: string;
   connections?: string;
+  workers?: string;
   duration?: string;
   warmup?: string;
   k?: string;
@@ -77,6 +78,7 @@ program
   .option('--mode <mode>', 'open (constant arrival rate, latency gates) or closed (autocannon, max throughput)')
   .option('--rate <ops/s>', 'open mode: intended requests per second')
   .option('--connections <n>', 'connections (open mode: the in-flight bound)')
+  .option('--workers <n>', 'open mode: driver threads, each with its share of the schedule and of the connections (histograms merged exactly)')
   .option('--duration <s>', `measured time (${DURATION_HINT})`)
   .option('--warmup <s>', `load before measuring (${DURATION_HINT})`)
   .option('--k <k>', 'results per search (recall@k)')
@@ -97,7 +99,7 @@ program
     const opts = validateOptions({
       target: f.target, url: f.url, api: f.api, apiKey: f.apiKey, allowRemoteLoad: f.allowRemoteLoad,
       dataset: f.dataset, size: f.size, dim: f.dim, seed: f.seed, collection: f.collection, mix: f.mix,
-      mode: f.mode, rate: f.rate, connections: f.connections, durationS: f.duration, warmupS: f.warmup,
+      mode: f.mode, rate: f.rate, connections: f.connections, workers: f.workers, durationS: f.duration, warmupS: f.warmup,
       k: f.k, queries: f.queries, timeoutMs: f.timeout, spinMs: f.spinMs, napUs: f.napUs, client: f.client, profile: f.profile, outDir: f.out,
       scenario: f.scenario, rateScale: f.rateScale, durationScale: f.durationScale, hnswEf: f.hnswEf, sweep: f.sweep,
     });

@@ -6,6 +6,8 @@
  *     closed loop (autocannon) hides it.
  *  3. Send timing: timers only, polling the last ms, and polling with short naps (the default):
  *     how late sends start and what the driver's CPU costs at a moderate rate.
+ *  4. `--workers 2` at 2,000/s: percentiles against the truth, CPU per request against wrk at
+ *     about the same rate.
  * Prints, never asserts (the integration test asserts the structural facts).
  *   npx tsx src/bench/figures/driver-accuracy.ts [seconds per run] [raw|undici]
  */
@@ -14,6 +16,8 @@ import { DURATION_HINT, argument, choice, duration } from '../../util/options.ts
 import { measureAgainstStub, relativeError } from '../accuracy.ts';
 import type { AccuracyResult } from '../accuracy.ts';
 import { HTTP_CLIENTS } from '../open-loop.ts';
+import { startStubServer } from '../stub-server/spawn.ts';
+import { runWrk, wrkInstalled } from '../wrk.ts';
 import type { HttpClientKind } from '../open-loop.ts';
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
@@ -53,6 +57,20 @@ async function figure(seconds: number, client: HttpClientKind): Promise<void> {
     const ms = (us: number): string => (us / 1000).toFixed(3);
     console.log(`  ${name.padEnd(34)} send lag p50 ${ms(lag.getValueAtPercentile(50))}  p99 ${ms(lag.getValueAtPercentile(99))} ms;  driver CPU ${((100 * r.driverCpuUs) / 1000 / r.driverWallMs).toFixed(1)} % of one core;  p50 ${r.client.p50} ms vs truth ${r.truth.latency_ms.p50} ms`);
   }
+
+  console.log('\n--workers 2 at 2,000/s against 40 ms + exp(mean 20 ms) — accuracy, and CPU per request against wrk at the same rate');
+  const delayExp = { kind: 'exp', baseMs: 40, meanMs: 20, seed: 5 } as const;
+  for (const [name, workers] of [['1 driver', 1], ['--workers 2', 2]] as const) {
+    const r = await measureAgainstStub({ mode: 'open', client, workers, delay: delayExp, rate: 2000, connections: 400, durationS: seconds, spinMs: 0 });
+    const t = r.truth.latency_ms;
+    console.log(`  ${name.padEnd(12)} p50 ${r.client.p50} vs truth ${t.p50} ms (${pct(relativeError(r.client.p50, t.p50))}); p99 ${r.client.p99} vs ${t.p99} ms (${pct(relativeError(r.client.p99, t.p99))}); ${(r.driverCpuUs / r.requests).toFixed(1)} µs CPU/request`);
+  }
+  if (wrkInstalled()) {
+    // wrk has no rate: 120 connections on a server of 60 ms mean latency make about 2,000/s
+    await using server = await startStubServer({ delay: delayExp });
+    const w = await runWrk({ url: server.url, path: '/api/v1/vectors/search', body: Buffer.from(JSON.stringify({ collection: 'accuracy', vector: Array.from({ length: 32 }, (_, i) => Math.sin(i)), limit: 1 })), headers: { 'content-type': 'application/json' }, connections: 120, durationS: seconds });
+    console.log(`  wrk -t1 -c120 ${w.requests_per_s} req/s, ${w.cpu_us_per_request} µs CPU/request (goal: the driver ≤ 1.5× this)`);
+  } else console.log('  wrk: not installed (apt-get install -y wrk)');
 }
 
 const program = new CliCommand('driver-accuracy')

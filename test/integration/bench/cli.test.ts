@@ -62,6 +62,27 @@ describe('bench CLI', () => {
     expect(mj.requests).toBe(300);
   });
 
+  it('--workers 2: two driver threads send the whole schedule once, with one exact record and each worker\'s own send lag', async () => {
+    const run = await cli('bench.ts', ['--url', server.url, '--dataset', 'smoke', '--duration', '2', '--warmup', '1', '--profile', 'ci', '--out', out, '--rate', '300', '--connections', '8', '--workers', '2', '--json']);
+    expect(run.stderr).not.toMatch(/Error/);
+    const r = JSON.parse(run.stdout) as { requests: number; errors: number; timeline: { requests: number }[]; driver: { workers: { worker: number; sent: number; connections: number; send_lag_ms: { p99: number } }[]; scheduled: number; dropped: number }[] };
+    // 2 s at 300/s after a 1 s warm-up: 600 measured requests, none twice, none lost
+    expect(r.requests).toBe(600);
+    expect(r.errors).toBe(0);
+    expect(r.timeline.reduce((a, t) => a + t.requests, 0)).toBe(600);
+    const d = r.driver[0]!;
+    expect(d.scheduled).toBe(600);
+    expect(d.dropped).toBe(0);
+    expect(d.workers.map((w) => [w.worker, w.sent, w.connections])).toEqual([[0, 300, 4], [1, 300, 4]]);
+    for (const w of d.workers) expect(w.send_lag_ms.p99).toBeGreaterThan(0);
+    const refused = await cli('bench.ts', ['--url', server.url, '--workers', '4', '--connections', '2']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--workers 4 needs at least 4 connections/);
+    const closed = await cli('bench.ts', ['--url', server.url, '--workers', '2', '--mode', 'closed']);
+    expect(closed.code).toBe(2);
+    expect(closed.stderr).toMatch(/--workers applies to --mode open/);
+  });
+
   it('gate: one clear line when the file is missing or not a results file', async () => {
     const missing = await cli('gate.ts', [join(out, 'nope.json')]);
     expect(missing.code).toBe(2);

@@ -16,6 +16,17 @@ describe('open-loop latency accuracy', () => {
   });
 });
 
+describe('open-loop latency accuracy with --workers 2 at 2,000/s', () => {
+  it('reports p50 and p99 within 5 % of what the server did, every request once', async () => {
+    const r = await measureAgainstStub({ mode: 'open', workers: 2, delay: { kind: 'exp', baseMs: 40, meanMs: 20, seed: 13 }, rate: 2000, connections: 400, durationS: 5 });
+    expect(r.errors).toBe(0);
+    expect(r.requests).toBe(10_000);
+    expect(r.truth.requests).toBe(10_000);
+    expect(relativeError(r.client.p50, r.truth.latency_ms.p50)).toBeLessThanOrEqual(0.05);
+    expect(relativeError(r.client.p99, r.truth.latency_ms.p99)).toBeLessThanOrEqual(0.05);
+  });
+});
+
 describe('a server that stalls 500 ms every 2 s', () => {
   const stall = { everyMs: 2000, forMs: 500 };
   const delay = { kind: 'fixed', ms: 2 } as const;

@@ -1,0 +1,46 @@
+/**
+ * `--workers`: drivers sharing one schedule send exactly what one driver would: every intended
+ * time once, each with the query one driver would send at that index.
+ */
+import { describe, expect, it } from 'vitest';
+import { OpenLoopDriver } from '../../../src/bench/open-loop.ts';
+import { RunRecorder } from '../../../src/bench/recorder.ts';
+import type { PreparedQuery } from '../../../src/bench/workload.ts';
+import { authHeaders } from '../../../src/bench/search-contract.ts';
+import { startStubServer } from '../../../src/bench/stub-server/spawn.ts';
+import { buildWorkload } from '../../../src/bench/workload.ts';
+
+const source = { queryCount: () => 7, query: (_d: string, j: number) => ({ vector: [j, 1, 2, 3], neighbors: [0] }) };
+
+class Sends extends RunRecorder {
+  readonly sent: { atMs: number; queryId: number }[] = [];
+  override response(q: PreparedQuery, startMs: number, doneMs: number, status: number, body: string | Buffer | null): void {
+    this.sent.push({ atMs: startMs, queryId: q.queryId });
+    super.response(q, startMs, doneMs, status, body);
+  }
+}
+
+describe('drivers sharing a schedule', () => {
+  it('two shares send every intended time once, with the query of that index, and count the warm-up alike', async () => {
+    await using server = await startStubServer({ delay: { kind: 'fixed', ms: 1 } });
+    const workload = buildWorkload([{ collection: 'c', dataset: 'd', weight: 1 }], source, { api: 'gateway', k: 1, queries: 7 });
+    const rate = 200;
+    const common = { url: server.url, headers: authHeaders('gateway', undefined), rate, connections: 4, durationS: 0.995, warmupS: 0.5, timeoutMs: 5_000, spinMs: 1 };
+    const t0 = performance.now() + 50;
+    const recorders = [new Sends(workload), new Sends(workload)];
+    const timings = await Promise.all(recorders.map((rec, index) => new OpenLoopDriver(workload, rec, { ...common, share: { index, of: 2 } }).run(t0)));
+    // 100 warm-up and 199 measured requests: an odd count, so the shares differ by one
+    expect(timings.map((t) => t.scheduled)).toEqual([100, 99]);
+    expect(timings.map((t) => t.dispatched)).toEqual([150, 149]);
+    const sent = recorders.flatMap((r) => r.sent).map((s) => ({ index: Math.round((s.atMs - t0) * rate / 1000), ...s }));
+    sent.sort((a, b) => a.index - b.index);
+    // the measured part of one driver's run: indices 100..298 (after 0.5 s of warm-up at 200/s)
+    expect(sent.map((s) => s.index)).toEqual(Array.from({ length: 199 }, (_, i) => 100 + i));
+    for (const s of sent) {
+      expect(Math.abs(s.atMs - (t0 + (s.index * 1000) / rate))).toBeLessThan(1e-6);
+      expect(s.queryId).toBe(workload.queries[workload.order[s.index % workload.order.length]!]!.queryId);
+    }
+    // both record seconds from the same measurement start
+    expect(recorders[0]!.originMs).toBe(recorders[1]!.originMs);
+  });
+});
