@@ -23,7 +23,7 @@ export interface DriverSelfCheck {
 }
 
 const LAG_WARN_MS = 20;
-const LOOP_SAMPLE_MS = 10;
+export const LOOP_SAMPLE_MS = 10;
 export const SEND_LAG_WARN_MS = 2;
 const CPU_WARN = 0.9;
 
@@ -31,6 +31,9 @@ export interface DriverMonitor {
   /** `requests`: every request the driver made while monitored (warmup included). */
   stop(requests: number, timing: DriverTiming | null, spinMs: number): DriverSelfCheck;
 }
+
+/** An event-loop delay sample (ns) as lag in ms: the monitor reports the interval between its samples, so the sampling period is taken off. */
+export const loopLagMs = (ns: number): number => Math.max(0, Math.round(ns / 1e3) / 1e3 - LOOP_SAMPLE_MS);
 
 export function startDriverMonitor(): DriverMonitor {
   const loop = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
@@ -43,13 +46,10 @@ export function startDriverMonitor(): DriverMonitor {
       const cpu = process.cpuUsage(cpu0);
       const cpuUs = cpu.user + cpu.system;
       const wallUs = (performance.now() - t0) * 1000;
-      const ms = (ns: number): number => Math.round(ns / 1e3) / 1e3;
-      // The monitor reports the interval between its samples: subtract the sampling period to get the lag.
-      const lagMs = (ns: number): number => Math.max(0, ms(ns) - LOOP_SAMPLE_MS);
       const check: DriverSelfCheck = {
         cpu_pct_of_one_core: Math.round((cpuUs / wallUs) * 1000) / 10,
         cpu_us_per_request: requests > 0 ? Math.round((cpuUs / requests) * 10) / 10 : 0,
-        event_loop_lag_ms: { p50: lagMs(loop.percentile(50)), p99: lagMs(loop.percentile(99)), max: lagMs(loop.max) },
+        event_loop_lag_ms: { p50: loopLagMs(loop.percentile(50)), p99: loopLagMs(loop.percentile(99)), max: loopLagMs(loop.max) },
         spin_ms: spinMs,
         warnings: [],
       };

@@ -2,12 +2,12 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { WorkerReport, WorkerStart } from './driver-pool.ts';
+import { LOOP_SAMPLE_MS, loopLagMs } from './driver-check.ts';
 import { encodeHistogram } from './histogram.ts';
 import { OpenLoopDriver } from './open-loop.ts';
 import { RunRecorder } from './recorder.ts';
 import type { Workload } from './workload.ts';
 
-const LOOP_SAMPLE_MS = 10;
 const port = parentPort!;
 const { start } = workerData as { start: WorkerStart };
 // Buffers cross the thread boundary as plain Uint8Arrays
@@ -28,7 +28,7 @@ port.once('message', (msg: { startAtEpochMs: number }) => {
       sendLag: encodeHistogram(sendLag),
       queueWait: encodeHistogram(queueWait),
       counts,
-      eventLoopLagP99Ms: Math.max(0, Math.round(loop.percentile(99) / 1e3) / 1e3 - LOOP_SAMPLE_MS),
+      eventLoopLagP99Ms: loopLagMs(loop.percentile(99)),
       measureStartEpochMs: performance.timeOrigin + driver.measureStartMs,
       busy: performance.eventLoopUtilization(elu0).utilization,
     };
