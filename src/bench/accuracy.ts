@@ -15,6 +15,7 @@ import type { DelayModel, StallModel } from './stub-server/latency-model.ts';
 import { startStubServer } from './stub-server/spawn.ts';
 import type { StubTruth } from './stub-server/spawn.ts';
 import { buildWorkload } from './workload.ts';
+import { defaultSpinMs } from './options.ts';
 
 export interface AccuracyRun {
   mode: 'open' | 'closed';
@@ -52,17 +53,19 @@ export async function measureAgainstStub(run: AccuracyRun): Promise<AccuracyResu
   const headers = authHeaders('gateway', undefined);
   let timing: DriverTiming | null = null;
   const openOpts = {
-    url: server.url, headers, rate: run.rate ?? 100, connections: run.connections, durationS: run.durationS, warmupS: 0, timeoutMs: 10_000, spinMs: run.spinMs ?? 1,
+    url: server.url, headers, rate: run.rate ?? 100, connections: run.connections, durationS: run.durationS, warmupS: 0, timeoutMs: 10_000, spinMs: run.spinMs ?? defaultSpinMs(run.workers ?? 1),
     ...(run.napUs !== undefined ? { napUs: run.napUs } : {}), ...(run.client ? { client: run.client } : {}),
   };
-  // threads are started before the clock: what they cost to start is not the driver's per request
+  // threads are started and connections opened before the clock: neither is the driver's cost per request
   const pool = run.mode === 'open' && (run.workers ?? 1) > 1 ? await startDriverPool(workload, openOpts, run.workers!) : null;
+  const driver = run.mode === 'open' && !pool ? new OpenLoopDriver(workload, rec, openOpts) : null;
+  await driver?.connect();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   if (pool) {
     timing = (await pool.run(rec)).timing;
   } else if (run.mode === 'open') {
-    timing = await new OpenLoopDriver(workload, rec, openOpts).run();
+    timing = await driver!.run();
   } else {
     await runClosedLoop(workload, rec, { url: server.url, headers, connections: run.connections, durationS: run.durationS, warmupS: 0, timeoutMs: 10_000 });
   }

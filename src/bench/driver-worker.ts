@@ -35,4 +35,5 @@ port.once('message', (msg: { startAtEpochMs: number }) => {
     port.postMessage(report);
   })();
 });
+await driver.connect();
 port.postMessage('ready');

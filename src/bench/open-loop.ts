@@ -211,6 +211,11 @@ export class OpenLoopDriver {
     return this.schedule ? this.t0 : this.t0 + this.globalMeasureFrom * this.intervalMs;
   }
 
+  /** Opens the raw client's connections before the clock starts, as wrk does: no handshake in the first requests' latency. */
+  async connect(): Promise<void> {
+    await this.raw?.preconnect();
+  }
+
   /** Runs the whole schedule; resolves when every request has an outcome (or the deadline passed). */
   async run(startAtMs = performance.now()): Promise<DriverTiming> {
     this.t0 = startAtMs;
@@ -280,7 +285,9 @@ export class OpenLoopDriver {
     this.timer = null;
     if (this.finished) return;
     const napUs = this.opts.napUs ?? DEFAULT_NAP_US;
-    if (napUs > 0 && this.next < this.total) {
+    // naps belong to the spin window: on the timer path (spinMs 0) a timer that fires early is
+    // simply re-armed, since blocking there would hold up answers without sending any sooner
+    if (this.opts.spinMs > 0 && napUs > 0 && this.next < this.total) {
       const remainingUs = (this.intendedOf(this.next) - performance.now()) * 1000;
       if (remainingUs > NAP_GUARD_US) Atomics.wait(this.napCell, 0, 0, Math.min(remainingUs - NAP_GUARD_US, napUs) / 1000);
     }

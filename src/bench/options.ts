@@ -74,7 +74,6 @@ export const defaultOptions = {
   k: 10,
   queries: 200,
   timeoutMs: 10_000,
-  spinMs: 1,
   client: 'raw',
   napUs: 100,
   profile: 'production',
@@ -82,3 +81,9 @@ export const defaultOptions = {
   durationScale: 1,
   modelCollections: false,
 } as const satisfies Partial<BenchOptions>;
+
+/**
+ * `--spin-ms` unless given: 1 ms of polling before each send on one driver; timers only with
+ * `--workers`, where every polling thread would hold a core the server under test may need.
+ */
+export const defaultSpinMs = (workers: number): number => (workers > 1 ? 0 : 1);

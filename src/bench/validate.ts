@@ -6,7 +6,7 @@ import type { GateProfileName } from '../gates/definitions.ts';
 import { UserError } from '../util/errors.ts';
 import { choice, duration, integer, number, parseValue, rate } from '../util/options.ts';
 import type { Range } from '../util/options.ts';
-import { defaultOptions } from './options.ts';
+import { defaultOptions, defaultSpinMs } from './options.ts';
 import type { BenchMode, BenchOptions, BenchTargetKind } from './options.ts';
 import { HTTP_CLIENTS } from './open-loop.ts';
 import type { HttpClientKind } from './open-loop.ts';
@@ -62,6 +62,7 @@ export function validateOptions(input: RawBenchOptions): BenchOptions {
   }
   const name = String(o.dataset);
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new UserError(`--dataset "${name}" is not a dataset name (see npm run fixtures -- list)`);
+  const workers = driverWorkers(o);
   return {
     target: oneOf<BenchTargetKind>('--target', o.target, ['local', 'external']),
     url: o.url === undefined ? undefined : String(o.url),
@@ -77,13 +78,13 @@ export function validateOptions(input: RawBenchOptions): BenchOptions {
     mode: oneOf<BenchMode>('--mode', o.mode, ['open', 'closed']),
     rate: parseValue('--rate', o.rate, rate({ min: 0.1, max: 1_000_000 })),
     connections: parseValue('--connections', o.connections, integer({ min: 1, max: 10_000 })),
-    workers: driverWorkers(o),
+    workers,
     durationS: parseValue('--duration', o.durationS, duration({ min: 0.1, max: 86_400 })),
     warmupS: parseValue('--warmup', o.warmupS, duration({ max: 3_600 })),
     k: parseValue('--k', o.k, integer({ min: 1, max: 1_000 })),
     queries: parseValue('--queries', o.queries, integer({ min: 1, max: 1_000_000 })),
     timeoutMs: parseValue('--timeout', o.timeoutMs, number({ min: 1, max: 600_000 })),
-    spinMs: parseValue('--spin-ms', o.spinMs, number({ min: 0, max: 10 })),
+    spinMs: o.spinMs === undefined ? defaultSpinMs(workers) : parseValue('--spin-ms', o.spinMs, number({ min: 0, max: 10 })),
     client: oneOf<HttpClientKind>('--client', o.client, HTTP_CLIENTS),
     napUs: parseValue('--nap-us', o.napUs, number({ min: 0, max: 1_000 })),
     profile: oneOf<GateProfileName>('--profile', o.profile, Object.keys(GATE_PROFILES) as GateProfileName[]),

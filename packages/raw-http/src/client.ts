@@ -48,6 +48,11 @@ export class RawHttpClient {
     this.sweep.unref();
   }
 
+  /** Opens the first `n` connections (the ones a driver uses first) before any request. */
+  async preconnect(n = this.connections.length): Promise<void> {
+    await Promise.all(this.connections.slice(0, n).map((c) => c.preconnect()));
+  }
+
   close(): void {
     clearInterval(this.sweep);
     for (const c of this.connections) c.close();

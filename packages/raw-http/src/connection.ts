@@ -56,6 +56,18 @@ export class RawConnection {
     this.socket!.write(bytes);
   }
 
+  /** Opens the connection ahead of its first request; resolves once connected (or failed: the send will retry). */
+  preconnect(): Promise<void> {
+    if (this.socket) return Promise.resolve();
+    this.open();
+    this.idleSince = performance.now();
+    const socket = this.socket!;
+    return new Promise<void>((resolve) => {
+      socket.once('connect', () => resolve());
+      socket.once('close', () => resolve());
+    });
+  }
+
   /** Fails the request in flight when it has waited `timeoutMs` or more. */
   checkTimeout(nowMs: number, timeoutMs: number): void {
     if (!this.busy || nowMs - this.sentAt < timeoutMs) return;

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RawHttpClient, encodeRequest } from '../src/client.ts';
+import type { RawDone } from '../src/connection.ts';
 import { scriptedServer } from './scripted-server.ts';
 import { HttpParseError, ResponseParser } from '../src/response-parser.ts';
 
@@ -135,9 +136,10 @@ describe('raw HTTP request bytes', () => {
 
 type Outcome = { status: number; body: string | null; code: string | null };
 
-function clientWith(url: URL, timeoutMs = 5_000): { client: RawHttpClient; next: () => Promise<Outcome> } {
+function clientWith(url: URL, timeoutMs = 5_000, connections = 1): { client: RawHttpClient; next: () => Promise<Outcome> } {
   const waiting: ((o: Outcome) => void)[] = [];
-  const client = new RawHttpClient(url, [(status, body, err) => waiting.shift()!({ status, body: body ? body.toString() : null, code: err ? String((err as { code?: string }).code) : null })], timeoutMs);
+  const done: RawDone = (status, body, err) => waiting.shift()!({ status, body: body ? body.toString() : null, code: err ? String((err as { code?: string }).code) : null });
+  const client = new RawHttpClient(url, Array.from({ length: connections }, () => done), timeoutMs);
   return { client, next: () => new Promise((r) => waiting.push(r)) };
 }
 
@@ -169,6 +171,22 @@ describe('raw HTTP client against a scripted server', () => {
     expect(await p).toEqual({ status: 200, body: '{"ids":[1]}', code: null });
     expect(srv.connections()).toBe(1);
     expect(conn.opened).toBe(1);
+  });
+
+  it('opens connections ahead of the first request when asked, and sends on them', async () => {
+    const srv = await scriptedServer((_n, s) => s.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'));
+    const { client, next } = clientWith(srv.url, 5_000, 3);
+    cleanups.push(() => client.close(), () => srv.server.close());
+    // a process up for a minute: the connection counts as fresh from its opening, not from 0
+    const later = performance.now() + 60_000;
+    const clock = vi.spyOn(performance, 'now').mockReturnValue(later);
+    await client.preconnect(2).finally(() => clock.mockRestore());
+    expect(client.connections.map((c) => c.opened)).toEqual([1, 1, 0]);
+    const p = next();
+    client.connections[1]!.send(req(srv.url), later + 1);
+    expect(await p).toEqual({ status: 200, body: 'ok', code: null });
+    expect(client.connections[1]!.opened).toBe(1);
+    expect(srv.connections()).toBe(2);
   });
 
   it('reconnects after connection: close and after the server hangs up while idle', async () => {

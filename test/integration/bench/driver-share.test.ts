@@ -2,7 +2,7 @@
  * `--workers`: drivers sharing one schedule send exactly what one driver would: every intended
  * time once, each with the query one driver would send at that index.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { OpenLoopDriver } from '../../../src/bench/open-loop.ts';
 import { RunRecorder } from '../../../src/bench/recorder.ts';
 import type { PreparedQuery } from '../../../src/bench/workload.ts';
@@ -42,5 +42,19 @@ describe('drivers sharing a schedule', () => {
     }
     // both record seconds from the same measurement start
     expect(recorders[0]!.originMs).toBe(recorders[1]!.originMs);
+  });
+});
+
+describe('the driver between sends', () => {
+  it('naps only inside the spin window: on timers alone (spin 0) it never blocks its event loop', async () => {
+    await using server = await startStubServer({ delay: { kind: 'fixed', ms: 1 } });
+    const workload = buildWorkload([{ collection: 'c', dataset: 'd', weight: 1 }], source, { api: 'gateway', k: 1, queries: 7 });
+    const naps = (spinMs: number): Promise<number> => {
+      const wait = vi.spyOn(Atomics, 'wait');
+      const opts = { url: server.url, headers: authHeaders('gateway', undefined), rate: 500, connections: 4, durationS: 0.4, warmupS: 0, timeoutMs: 5_000, spinMs };
+      return new OpenLoopDriver(workload, new RunRecorder(workload), opts).run().then(() => wait.mock.calls.length).finally(() => wait.mockRestore());
+    };
+    expect(await naps(0)).toBe(0);
+    expect(await naps(1)).toBeGreaterThan(0);
   });
 });
