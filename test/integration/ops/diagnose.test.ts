@@ -7,6 +7,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive } from '@vdb-readiness/local-process';
 import { stackDown, stackUp } from '../../../src/launcher/launcher.ts';
@@ -34,6 +35,21 @@ const healthy = async (url: string): Promise<boolean> => {
     return false;
   }
 };
+
+/** The slot has its entry in the service registry (vdb:services:gateway:*, as diagnose reads it). */
+async function registered(redisUrl: string, slot: string, pid: number): Promise<boolean> {
+  const r = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    const keys = await r.keys('vdb:services:gateway:*');
+    const values = keys.length > 0 ? await r.mget(...keys) : [];
+    return values.some((v) => {
+      const e = v ? (JSON.parse(v) as { slot?: string; pid?: number }) : null;
+      return e?.slot === slot && e.pid === pid;
+    });
+  } finally {
+    r.disconnect();
+  }
+}
 
 describe('npm run diagnose', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vdb-diagnose-'));
@@ -64,8 +80,10 @@ describe('npm run diagnose', () => {
     const green = await addSlot(dir, { name: 'green', version: '9.9.9-drill', env: { GATEWAY_FAULTS: 'after=100000,abort=503:0.5' } });
     try {
       await waitFor('green /health', () => healthy(green.info.url));
+      // a slot answers /health as soon as it listens and registers just after: wait for both
+      await waitFor('green registered', () => registered(info.redis.url, 'green', green.info.pid));
       const plain = await diagnose(['--dir', dir, '--json']);
-      expect(plain.code).toBe(0);
+      expect(plain.code, plain.stdout).toBe(0);
       const report = JSON.parse(plain.stdout) as DiagnoseReport;
       expect(report.findings.find((f) => f.where === 'gateway-green' && /fault injection/.test(f.what))).toMatchObject({ level: 'info' });
       const prod = await diagnose(['--dir', dir, '--production']);

@@ -69,6 +69,9 @@ export function operationsRoutes(ctx: GatewayContext) {
   });
 
   return async function routes(app: FastifyInstance): Promise<void> {
+    // the delay while serving, not the synchronous work of booting (schema compilation, the
+    // collections ensured): a slot just started under load would otherwise read as blocked
+    app.addHook('onReady', async () => loopDelay.reset());
     app.addHook('onClose', async () => loopDelay.disable());
 
     app.get('/api/v1/environment/status', {

@@ -187,3 +187,26 @@ describe('gateway app (inject)', () => {
     expect(res.json().errors.map((e: { message: string }) => e.message)).toContain('query selects more than 200 fields');
   });
 });
+
+describe('gateway diagnostics: event loop delay', () => {
+  it('counts the delay while serving, not the synchronous work before the app is ready', async () => {
+    const gw = await app();
+    try {
+      // a boot step that blocks the loop for 400 ms (schema compilation under load, say)
+      await new Promise((r) => setTimeout(r, 60));
+      const until = Date.now() + 400;
+      while (Date.now() < until) {
+        // blocked on purpose
+      }
+      await new Promise((r) => setTimeout(r, 60));
+      await gw.ready();
+      await new Promise((r) => setTimeout(r, 100));
+      const res = await gw.inject({ url: '/api/v1/deployment/diagnostics', headers: { 'x-api-key': LOAD_KEY } });
+      expect(res.statusCode).toBe(200);
+      const delay = (res.json() as { process: { event_loop_delay_ms: { max: number } } }).process.event_loop_delay_ms;
+      expect(delay.max).toBeLessThan(200);
+    } finally {
+      await gw.close();
+    }
+  });
+});
