@@ -1,5 +1,5 @@
 /**
- * `npm run bench:gateway [-- --concurrency 8 --requests 3000 --rounds 3 --serial 1000 --warmup 1500 --points 2000 --placement split --dir <stack dir>]`:
+ * `npm run bench:gateway [-- --concurrency 8 --requests 3000 --rounds 3 --serial 1000 --warmup 1500 --points 2000 --placement split --workers-scaling 1,2 --dir <stack dir>]`:
  * the same searches, at the same concurrency and in the same number, in one run: directly to
  * Qdrant, through the gateway (via nginx) uncached, and through the gateway with a warm cache.
  *
@@ -32,175 +32,23 @@
  * command (`npm run stack -- up`, VDB_STACK_DIR set to it) and takes it down afterwards
  * (`npm run stack -- down`). The gateway and the suite meet only through that command and the
  * stack.json it writes: nothing of the suite is imported here.
+ * After the phases: the capacity arithmetic for the runbook's production shape (lib/capacity.ts)
+ * and 1 → N gateway workers, each count in a fresh temporary stack of its own (lib/scaling.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeRequest, RawHttpClient } from '@vdb-readiness/raw-http';
 import { command, CommandError, consoleIo, ExitCode, parseArgs, runMain, UsageError } from '../src/cli/run.ts';
 import { applyPlacement, type Placement, type PlacementKind } from './lib/placement.ts';
-import { treeCpuMs } from './lib/processes.ts';
-import { readStack, stackCli, stackDirOf, type Stack } from './lib/stack.ts';
+import { ClosedLoop, newPhase, prng, randomVector, type Component, type Phase, type Target } from './lib/closed-loop.ts';
+import { capacityPlan, renderCapacity, type CapacityInput } from './lib/capacity.ts';
+import { COLLECTION, DIM, seed } from './lib/collection.ts';
+import { measureScaling, renderScaling } from './lib/scaling.ts';
+import { readStack, stackCli, stackDirOf } from './lib/stack.ts';
 
-const COLLECTION = 'imp';
-const DIM = 128;
 const HOT_QUERIES = 20;
 /** Requests per block of the one-client pass (direct and gateway blocks alternate). */
 const SERIAL_BLOCK = 50;
-const REQUEST_TIMEOUT_MS = 10_000;
-/** How a gateway answer served from its cache ends. */
-const CACHED_MARK = '"cached":true}';
-
-type Component = 'gateway' | 'nginx' | 'redis' | 'qdrant';
-
-interface Target {
-  origin: string;
-  path: string;
-  headers: Record<string, string>;
-  body: (vector: number[]) => string;
-}
-
-/** A phase's totals over all rounds. */
-interface Phase {
-  name: string;
-  /** Every request's latency (ms), over all rounds. */
-  latenciesMs: number[];
-  requests: number;
-  errors: number;
-  /** Answers marked `"cached":true`. */
-  cachedAnswers: number;
-  elapsedS: number;
-  /** CPU ms spent by each stack component and by the load generator during the phase. */
-  cpuMs: Record<Component | 'loadgen', number>;
-  /** QPS of each round, for the per-round ratios. */
-  roundQps: number[];
-}
-
-function newPhase(name: string): Phase {
-  return {
-    name,
-    latenciesMs: [],
-    requests: 0,
-    errors: 0,
-    cachedAnswers: 0,
-    elapsedS: 0,
-    cpuMs: { gateway: 0, nginx: 0, redis: 0, qdrant: 0, loadgen: 0 },
-    roundQps: [],
-  };
-}
-
-function randomVector(rand: () => number): number[] {
-  return Array.from({ length: DIM }, () => rand() * 2 - 1);
-}
-
-/** mulberry32: a small seeded PRNG (the same seed sends the same queries). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function cpuSnapshot(pids: Record<Component, number>): Record<Component | 'loadgen', number> {
-  const u = process.cpuUsage();
-  return {
-    gateway: treeCpuMs(pids.gateway),
-    nginx: treeCpuMs(pids.nginx),
-    redis: treeCpuMs(pids.redis),
-    qdrant: treeCpuMs(pids.qdrant),
-    loadgen: (u.user + u.system) / 1000,
-  };
-}
-
-/**
- * Closed loop on one target: up to `concurrency` clients share the queries of a run (each
- * sent once, in order); a client sends the next as soon as its last one answered. The
- * connections stay open from run to run (warm-up, rounds, blocks), so no run pays for
- * connecting. The clients are the project's raw keep-alive client (@vdb-readiness/raw-http): on a small
- * machine the load generator shares cores with what it measures, and this one costs about a
- * quarter of undici's CPU per request, so less of its own work lands in the figures.
- */
-class ClosedLoop {
-  private readonly client: RawHttpClient;
-  private readonly origin: URL;
-  private onDone: (i: number, status: number, body: Buffer | null, err: Error | null) => void = () => undefined;
-
-  constructor(private readonly target: Target, private readonly concurrency: number) {
-    this.origin = new URL(target.origin);
-    const done = Array.from({ length: concurrency }, (_, i) => (status: number, body: Buffer | null, err: Error | null) => this.onDone(i, status, body, err));
-    this.client = new RawHttpClient(this.origin, done, REQUEST_TIMEOUT_MS);
-  }
-
-  /** Sends `queries`; adds the figures to `phase` (null: a warm-up). */
-  async run(phase: Phase | null, queries: number[][], pids: Record<Component, number>): Promise<void> {
-    const clients = Math.min(this.concurrency, queries.length);
-    if (clients === 0) return;
-    const requests = queries.map((v) => encodeRequest(this.origin, 'POST', this.target.path, this.target.headers, Buffer.from(this.target.body(v))));
-    const latencies: number[] = [];
-    let next = 0;
-    let errors = 0;
-    let cachedAnswers = 0;
-    let finished = 0;
-    const sentAt = new Array<number>(clients).fill(0);
-    let allDone: () => void = () => undefined;
-    const done = new Promise<void>((resolve) => {
-      allDone = resolve;
-    });
-    const send = (i: number) => {
-      if (next >= requests.length) {
-        if (++finished === clients) allDone();
-        return;
-      }
-      const bytes = requests[next++] as Buffer;
-      sentAt[i] = performance.now();
-      this.client.connections[i]?.send(bytes, sentAt[i] as number);
-    };
-    this.onDone = (i, status, body, err) => {
-      latencies.push(performance.now() - (sentAt[i] as number));
-      if (err || status !== 200) errors++;
-      else if (body && body.toString('latin1', Math.max(0, body.length - CACHED_MARK.length)) === CACHED_MARK) cachedAnswers++;
-      send(i);
-    };
-    const cpuBefore = cpuSnapshot(pids);
-    const started = performance.now();
-    for (let i = 0; i < clients; i++) send(i);
-    await done;
-    const elapsedS = (performance.now() - started) / 1000;
-    const cpuAfter = cpuSnapshot(pids);
-    if (!phase) return;
-    for (const ms of latencies) phase.latenciesMs.push(ms);
-    phase.requests += queries.length;
-    phase.errors += errors;
-    phase.cachedAnswers += cachedAnswers;
-    phase.elapsedS += elapsedS;
-    phase.roundQps.push(queries.length / elapsedS);
-    for (const k of Object.keys(phase.cpuMs) as Array<keyof Phase['cpuMs']>) phase.cpuMs[k] += cpuAfter[k] - cpuBefore[k];
-  }
-
-  close(): void {
-    this.client.close();
-  }
-}
-
-async function seed(stack: Stack, points: number): Promise<void> {
-  const gw = stack.gateway;
-  if (!gw) throw new CommandError('the local stack has no gateway: run `npm run stack -- up` (with the gateway tier)');
-  const rand = prng(7);
-  for (let start = 0; start < points; start += 200) {
-    const batch = Array.from({ length: Math.min(200, points - start) }, (_, i) => ({ id: start + i, vector: randomVector(rand), payload: { i: start + i } }));
-    const res = await fetch(`${gw.url}/api/v1/vectors/upsert`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': gw.apiKey },
-      body: JSON.stringify({ collection: COLLECTION, points: batch }),
-      signal: AbortSignal.timeout(60_000),
-    });
-    if (res.status !== 200) throw new CommandError(`seeding ${COLLECTION} through the gateway failed: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
-  }
-}
 
 const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 /** The exact q-th percentile (nearest rank) of a phase's latencies, in ms; NaN without any. */
@@ -239,10 +87,16 @@ await runMain(async () => {
     .option('--points <n>', 'points seeded into the collection', '2000')
     .option('--placement <kind>', 'split (engine on its own cores) or shared', 'split')
     .option('--seed <n>', 'query seed (default: a new one per run, so that no query is cached already)')
+    .option('--workers-scaling <list>', 'gateway worker counts for the scaling phase, each in its own temporary stack (none: skip)', '1,2')
+    .option('--scaling-requests <n>', 'cached searches per visit of the scaling phase', '4000')
+    .option('--scaling-concurrency <n>', 'clients of the scaling phase', '16')
     .option('--dir <path>', 'stack directory (default: VDB_STACK_DIR or .stack, else a temporary stack)');
   const stop = parseArgs(program, process.argv.slice(2));
   if (stop !== null) return stop;
-  const opts = program.opts<{ concurrency: string; requests: string; rounds: string; serial: string; warmup: string; points: string; placement: string; seed?: string; dir?: string }>();
+  const opts = program.opts<{
+    concurrency: string; requests: string; rounds: string; serial: string; warmup: string; points: string; placement: string; seed?: string; dir?: string;
+    workersScaling: string; scalingRequests: string; scalingConcurrency: string;
+  }>();
   const concurrency = Number(opts.concurrency);
   const requests = Number(opts.requests);
   const rounds = Number(opts.rounds);
@@ -258,6 +112,13 @@ await runMain(async () => {
   if (opts.placement !== 'split' && opts.placement !== 'shared') throw new UsageError('--placement must be split or shared');
   if (!Number.isInteger(points) || points < 10 || points > 100_000) throw new UsageError('--points must be an integer from 10 to 100000');
   if (!Number.isInteger(querySeed) || querySeed < 0) throw new UsageError('--seed must be a non-negative integer');
+  const scalingWorkers = opts.workersScaling === 'none' ? [] : opts.workersScaling.split(',').map(Number);
+  if (scalingWorkers.some((n) => !Number.isInteger(n) || n < 1 || n > 64) || (scalingWorkers.length > 0 && scalingWorkers[0] !== 1) || scalingWorkers.some((n, i) => i > 0 && n <= scalingWorkers[i - 1]!))
+    throw new UsageError('--workers-scaling must be increasing worker counts from 1 to 64 starting at 1 (e.g. 1,2,4), or none');
+  const scalingRequests = Number(opts.scalingRequests);
+  const scalingConcurrency = Number(opts.scalingConcurrency);
+  if (!Number.isInteger(scalingRequests) || scalingRequests < 100 || scalingRequests > 200_000) throw new UsageError('--scaling-requests must be an integer from 100 to 200000');
+  if (!Number.isInteger(scalingConcurrency) || scalingConcurrency < 1 || scalingConcurrency > 256) throw new UsageError('--scaling-concurrency must be an integer from 1 to 256');
 
   let stack = readStack(stackDirOf(opts.dir));
   let tempDir: string | null = null;
@@ -282,8 +143,8 @@ await runMain(async () => {
 
     const rand = prng(querySeed);
     const perRound = Math.floor(requests / rounds);
-    const unique = Array.from({ length: perRound * rounds + serial + warmup }, () => randomVector(rand));
-    const hot = Array.from({ length: HOT_QUERIES }, () => randomVector(rand));
+    const unique = Array.from({ length: perRound * rounds + serial + warmup }, () => randomVector(rand, DIM));
+    const hot = Array.from({ length: HOT_QUERIES }, () => randomVector(rand, DIM));
     const direct: Target = {
       origin: stack.qdrant.url,
       path: `/collections/${COLLECTION}/points/query`,
@@ -365,6 +226,15 @@ await runMain(async () => {
           'throughput follows CPU per request (columns on the right), latency also the scheduler\'s queue.',
     );
     if (g.cachedAnswers > 0) lines.push(`warning: ${g.cachedAnswers} answers of the uncached phase came from the cache (a repeated --seed?)`);
+    const perSearch = (p: Phase) => ({ gateway: p.cpuMs.gateway / p.requests, nginx: p.cpuMs.nginx / p.requests, redis: p.cpuMs.redis / p.requests, qdrant: p.cpuMs.qdrant / p.requests });
+    const capacityInput: CapacityInput = {
+      engine: { kind: stack.qdrant.engine, version: stack.qdrant.version },
+      uncached: perSearch(g),
+      directEngineMs: d.cpuMs.qdrant / d.requests,
+      cached: perSearch(c),
+      unloadedP95Ms: serial > 0 ? percentile(serialPhases.gateway, 95) : null,
+    };
+    lines.push('', ...renderCapacity(capacityInput, capacityPlan(capacityInput)));
     console.log(lines.join('\n'));
   } catch (err) {
     failure = err;
@@ -384,5 +254,9 @@ await runMain(async () => {
     }
   }
   if (failure !== undefined) throw failure;
+  if (scalingWorkers.length > 1) {
+    const scaling = await measureScaling({ workers: scalingWorkers, concurrency: scalingConcurrency, requests: scalingRequests, points, log: (l) => console.error(l) });
+    console.log(['', ...renderScaling(scaling, scalingConcurrency, cpus().length)].join('\n'));
+  }
   return ExitCode.Ok;
 });

@@ -17,7 +17,7 @@ export const STACK_FILE = 'stack.json';
 export interface Stack {
   schemaVersion: 1;
   dir: string;
-  qdrant: { url: string; apiKey: string; pid: number };
+  qdrant: { url: string; apiKey: string; pid: number; engine: 'qdrant' | 'qdrant-local'; version: string };
   redis: { url: string; pid: number };
   gateway?: {
     /** The front door (nginx). */
@@ -49,9 +49,9 @@ export function readStack(dir: string): Stack | null {
   return info;
 }
 
-/** Runs `npm run stack -- <action>` for the stack in `dir` (its output on stderr, so that stdout keeps the figures only). */
-export async function stackCli(action: 'up' | 'down', dir: string): Promise<void> {
-  const child = spawn('npm', ['run', 'stack', '--', action], {
+/** Runs `npm run stack -- <action> [args]` for the stack in `dir` (its output on stderr, so that stdout keeps the figures only). */
+export async function stackCli(action: 'up' | 'down', dir: string, args: string[] = []): Promise<void> {
+  const child = spawn('npm', ['run', 'stack', '--', action, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, VDB_STACK_DIR: dir },
     stdio: ['ignore', 2, 2],
@@ -62,5 +62,5 @@ export async function stackCli(action: 'up' | 'down', dir: string): Promise<void
   }).catch((err: unknown) => {
     throw new CommandError(`could not run npm run stack -- ${action}: ${(err as Error).message}`);
   });
-  if (code !== 0) throw new CommandError(`npm run stack -- ${action} (VDB_STACK_DIR=${dir}) failed with exit code ${String(code)}: see its output above`);
+  if (code !== 0) throw new CommandError(`npm run stack -- ${[action, ...args].join(' ')} (VDB_STACK_DIR=${dir}) failed with exit code ${String(code)}: see its output above`);
 }

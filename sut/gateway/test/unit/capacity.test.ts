@@ -1,0 +1,81 @@
+/** bench:gateway's capacity arithmetic and scaling figure (figures/lib/capacity.ts, scaling.ts). */
+import { describe, expect, it } from 'vitest';
+import { capacityPlan, erlangC, queueWaitQuantileMs, renderCapacity, RUNBOOK_SHAPE } from '../../figures/lib/capacity.ts';
+import { renderScaling, visitOrder } from '../../figures/lib/scaling.ts';
+
+describe('queueing (M/M/c)', () => {
+  it('Erlang C matches the closed forms for one and two servers', () => {
+    expect(erlangC(1, 0.5, 1)).toBeCloseTo(0.5, 12);
+    expect(erlangC(2, 1, 1)).toBeCloseTo(1 / 3, 12);
+    expect(erlangC(2, 2, 1)).toBe(1);
+  });
+
+  it('the wait quantile: ln(C / (1 − p)) / (cμ − λ), 0 when few wait, ∞ when the servers cannot keep up', () => {
+    expect(queueWaitQuantileMs(1, 0.5, 1, 0.95)).toBeCloseTo(2 * Math.log(10) * 1000, 6);
+    expect(queueWaitQuantileMs(16, 1000, 1000, 0.95)).toBe(0);
+    expect(queueWaitQuantileMs(4, 400, 100, 0.95)).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('capacity for the runbook shape', () => {
+  const uncached = { gateway: 0.35, nginx: 0.062, redis: 0.056, qdrant: 0.74 };
+  const cached = { gateway: 0.165, nginx: 0.06, redis: 0.05, qdrant: 0 };
+
+  it('per core from CPU per search; the engine limits at 0.74 ms a search, and 10,000/s fits', () => {
+    const input = { engine: { kind: 'qdrant' as const, version: '1.15.0' }, uncached, directEngineMs: 0.74, cached, unloadedP95Ms: 2 };
+    const plan = capacityPlan(input);
+    expect(plan.perCore.engine).toBeCloseTo(1000 / 0.74, 9);
+    expect(plan.perCore.gatewayUncached).toBeCloseTo(1000 / 0.35, 9);
+    expect(plan.perCore.tierUncached).toBeCloseTo(1000 / 0.468, 9);
+    expect(plan.engineMaxPerS).toBeCloseTo((16 * 0.7 * 1000) / 0.74, 6);
+    expect(plan.gatewayMaxPerS).toBeCloseTo((32 * 0.7 * 1000) / 0.35, 6);
+    expect(plan.limit).toBe('engine');
+    expect(plan.needed).toEqual({ engineCores: Math.ceil((10_000 * 0.74) / 1000 / 0.7), gatewayWorkers: Math.ceil((10_000 * 0.35) / 1000 / 0.7), nginxRedisCores: 2 });
+    // 46 % busy on 16 cores: fewer than 5 % of searches wait, p95 is the unloaded one
+    expect(plan.p95AtTargetMs).toBe(2);
+    expect(plan.withinReach).toBe(true);
+    const text = renderCapacity(input, plan).join('\n');
+    expect(text).toContain('within reach, limited first by the engine');
+    expect(text).not.toContain('qdrant-local');
+  });
+
+  it('an engine at 2 ms a search is short on cores, and says how many it needs; qdrant-local is labelled', () => {
+    const input = { engine: { kind: 'qdrant-local' as const, version: '0.1.0' }, uncached: { ...uncached, qdrant: 2 }, directEngineMs: 2, cached, unloadedP95Ms: 3 };
+    const plan = capacityPlan(input);
+    expect(plan.withinReach).toBe(false);
+    expect(plan.needed.engineCores).toBe(29);
+    const text = renderCapacity(input, plan).join('\n');
+    expect(text).toMatch(/NOT within reach: short on the engine \(needs 29 cores, has 16\)/);
+    expect(text).toMatch(/qdrant-local's, not a real Qdrant's/);
+  });
+
+  it('a busier engine adds its queue to p95', () => {
+    const plan = capacityPlan({ engine: { kind: 'qdrant' as const, version: '' }, uncached, directEngineMs: 1.05, cached, unloadedP95Ms: 2 });
+    const wait = queueWaitQuantileMs(16, 10_000, 1000 / 1.05, 0.95);
+    expect(wait).toBeGreaterThan(0);
+    expect(plan.p95AtTargetMs).toBeCloseTo(2 + wait, 9);
+  });
+
+  it('a slow unloaded path fails on latency even with cores to spare', () => {
+    const plan = capacityPlan({ engine: { kind: 'qdrant' as const, version: '' }, uncached, directEngineMs: 0.74, cached, unloadedP95Ms: 12 });
+    expect(plan.withinReach).toBe(false);
+    expect(RUNBOOK_SHAPE.p95TargetMs).toBe(10);
+  });
+});
+
+describe('gateway workers scaling figure', () => {
+  it('visits there and back, judges 2 against 1 worker, and states the machine\'s cap', () => {
+    expect(visitOrder([1, 2])).toEqual([1, 2, 1]);
+    expect(visitOrder([1, 2, 4])).toEqual([1, 2, 4, 2, 1]);
+    const lines = renderScaling(
+      [
+        { workers: 1, visits: [5000, 5200], searchesPerS: 5100, gatewayCpuMs: 0.165, otherCpuMs: 0.11 },
+        { workers: 2, visits: [5600], searchesPerS: 5600, gatewayCpuMs: 0.18, otherCpuMs: 0.11 },
+      ],
+      16,
+      2,
+    ).join('\n');
+    expect(lines).toContain('×1.10 (target ≥ ×1.25: NOT met)');
+    expect(lines).toContain(`at most ×${((2 * 0.165) / 0.275).toFixed(2)} with 2 workers`);
+  });
+});
