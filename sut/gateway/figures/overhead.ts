@@ -42,11 +42,10 @@ import { command, CommandError, consoleIo, ExitCode, parseArgs, runMain, UsageEr
 import { applyPlacement, type Placement, type PlacementKind } from './lib/placement.ts';
 import { ClosedLoop, newPhase, prng, randomVector, type Component, type Phase, type Target } from './lib/closed-loop.ts';
 import { capacityPlan, renderCapacity, type CapacityInput } from './lib/capacity.ts';
-import { COLLECTION, DIM, seed } from './lib/collection.ts';
+import { COLLECTION, DIM, gatewaySearch, HOT_QUERIES, seed } from './lib/collection.ts';
 import { measureScaling, renderScaling } from './lib/scaling.ts';
 import { readStack, stackCli, stackDirOf } from './lib/stack.ts';
 
-const HOT_QUERIES = 20;
 /** Requests per block of the one-client pass (direct and gateway blocks alternate). */
 const SERIAL_BLOCK = 50;
 
@@ -151,12 +150,7 @@ await runMain(async () => {
       headers: { 'content-type': 'application/json', 'api-key': stack.qdrant.apiKey },
       body: (v) => JSON.stringify({ query: v, limit: 10 }),
     };
-    const viaGateway: Target = {
-      origin: gw.url,
-      path: '/api/v1/vectors/search',
-      headers: { 'content-type': 'application/json', 'x-api-key': gw.apiKey },
-      body: (v) => JSON.stringify({ collection: COLLECTION, query_vector: v, limit: 10 }),
-    };
+    const viaGateway = gatewaySearch(gw);
 
     const loops = { direct: new ClosedLoop(direct, concurrency), gateway: new ClosedLoop(viaGateway, concurrency), directSerial: new ClosedLoop(direct, 1), gatewaySerial: new ClosedLoop(viaGateway, 1) };
     openLoops.push(...Object.values(loops));

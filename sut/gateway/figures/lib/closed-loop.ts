@@ -63,7 +63,7 @@ export function prng(seed: number): () => number {
   };
 }
 
-export function cpuSnapshot(pids: Record<Component, number>): Record<Component | 'loadgen', number> {
+function cpuSnapshot(pids: Record<Component, number>): Record<Component | 'loadgen', number> {
   const u = process.cpuUsage();
   return {
     gateway: treeCpuMs(pids.gateway),

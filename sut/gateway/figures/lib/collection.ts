@@ -1,10 +1,22 @@
 /** The benchmark's collection: random vectors seeded through the gateway, random queries. */
 import { CommandError } from '../../src/cli/run.ts';
-import { prng, randomVector } from './closed-loop.ts';
+import { prng, randomVector, type Target } from './closed-loop.ts';
 import type { Stack } from './stack.ts';
 
 export const COLLECTION = 'imp';
 export const DIM = 128;
+/** Distinct queries of a cached phase: after the first pass every answer comes from the cache. */
+export const HOT_QUERIES = 20;
+
+type Gateway = NonNullable<Stack['gateway']>;
+
+/** A search of the collection through the gateway's front door (nginx). */
+export const gatewaySearch = (gw: Gateway): Target => ({
+  origin: gw.url,
+  path: '/api/v1/vectors/search',
+  headers: { 'content-type': 'application/json', 'x-api-key': gw.apiKey },
+  body: (v) => JSON.stringify({ collection: COLLECTION, query_vector: v, limit: 10 }),
+});
 
 export async function seed(stack: Stack, points: number): Promise<void> {
   const gw = stack.gateway;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandError } from '../../src/cli/run.ts';
 import { ClosedLoop, newPhase, prng, randomVector, type Component, type Target } from './closed-loop.ts';
-import { COLLECTION, DIM, seed } from './collection.ts';
+import { DIM, gatewaySearch, HOT_QUERIES, seed } from './collection.ts';
 import { readStack, stackCli } from './stack.ts';
 
 export interface ScalingOptions {
@@ -39,8 +39,6 @@ export function visitOrder(workers: number[]): number[] {
   return [...workers, ...workers.slice(0, -1).reverse()];
 }
 
-const HOT_QUERIES = 20;
-
 interface Visit {
   qps: number;
   gatewayCpuMs: number;
@@ -61,12 +59,7 @@ async function visit(n: number, opts: ScalingOptions): Promise<Visit> {
     await seed(stack, opts.points);
     const rand = prng(11);
     const hot = Array.from({ length: HOT_QUERIES }, () => randomVector(rand, DIM));
-    const target: Target = {
-      origin: gw.url,
-      path: '/api/v1/vectors/search',
-      headers: { 'content-type': 'application/json', 'x-api-key': gw.apiKey },
-      body: (v) => JSON.stringify({ collection: COLLECTION, query_vector: v, limit: 10 }),
-    };
+    const target = gatewaySearch(gw);
     const seenWorkers = await workersAnswering(target, hot[0]!, 8 * n);
     if (seenWorkers < n) throw new CommandError(`asked the stack for ${n} gateway workers, but answers came from ${seenWorkers} (x-gateway-worker; logs: ${join(dir, 'logs')})`);
     loop = new ClosedLoop(target, opts.concurrency);
