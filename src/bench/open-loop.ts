@@ -34,7 +34,9 @@ export interface OpenLoopOptions {
   timeoutMs: number;
   /**
    * Within this many ms of the next intended send, poll with setImmediate instead of sleeping on
-   * a timer (Node timers have 1 ms granularity). 0 = timers only: cheaper, up to ~1 ms late.
+   * a timer (Node timers have 1 ms granularity). 0 = timers only: cheaper; a send then goes on
+   * the timer tick nearest its intended time, up to TIMER_EARLY_MS early (and is then timed from
+   * its actual send, never from the later intended time) or late.
    */
   spinMs: number;
   /**
@@ -83,6 +85,12 @@ type DispatchOpts = Dispatcher.DispatchOptions;
 /** A nap wakes up to ~50 µs late (Linux timer slack): the last stretch before a send is polled. */
 const NAP_GUARD_US = 80;
 export const DEFAULT_NAP_US = 100;
+/**
+ * Timer path: Node timers tick in whole ms, so waiting for the first tick after each intended time
+ * makes every send ~0.5 ms late on average. Sending on the nearest tick instead centres the error
+ * on zero; an early send's latency starts at its actual send, so it is never understated.
+ */
+export const TIMER_EARLY_MS = 0.5;
 
 class Slot implements Dispatcher.DispatchHandler {
   index = -1;
@@ -132,6 +140,8 @@ export class OpenLoopDriver {
   readonly client: HttpClientKind;
   private readonly intervalMs: number;
   private readonly schedule: SendSchedule | null;
+  /** How early a send may go (TIMER_EARLY_MS on the timer path, 0 when polling). */
+  private readonly earlyMs: number;
   private readonly shareIndex: number;
   private readonly shareOf: number;
   private total: number;
@@ -187,6 +197,7 @@ export class OpenLoopDriver {
     }
     this.intervalMs = opts.saturate ? 0 : 1000 / opts.rate;
     this.schedule = opts.saturate ? null : (opts.schedule ?? null);
+    this.earlyMs = opts.spinMs > 0 ? 0 : TIMER_EARLY_MS;
     this.shareIndex = opts.saturate ? 0 : (opts.share?.index ?? 0);
     this.shareOf = opts.saturate ? 1 : (opts.share?.of ?? 1);
     const measureFrom = opts.saturate || this.schedule ? 0 : Math.ceil(opts.warmupS * opts.rate);
@@ -242,7 +253,7 @@ export class OpenLoopDriver {
     const slot = this.free.pop()!;
     const qi = this.workload.order[this.global(i) % this.workload.order.length]!;
     slot.index = i;
-    slot.intended = this.intervalMs === 0 ? now : this.intendedOf(i);
+    slot.intended = this.intervalMs === 0 ? now : Math.min(now, this.intendedOf(i));
     slot.query = this.workload.queries[qi]!;
     slot.status = 0;
     if (slot.chunks.length > 0) slot.chunks = [];
@@ -263,9 +274,10 @@ export class OpenLoopDriver {
   private pump(): void {
     const now = performance.now();
     if (now >= this.endWallMs) this.total = Math.min(this.total, this.next);
+    const at = now - this.t0 + this.earlyMs;
     const due =
       this.intervalMs === 0 ? this.total
-      : Math.min(this.total, this.local(this.schedule ? this.schedule.dueBy(now - this.t0) : Math.floor((now - this.t0) / this.intervalMs) + 1));
+      : Math.min(this.total, this.local(this.schedule ? this.schedule.dueBy(at) : Math.floor(at / this.intervalMs) + 1));
     while (this.next < due && this.free.length > 0) this.dispatch(this.next++, now);
     if (this.next < due) this.queuedBelow = due;
     else if (this.next < this.total && this.timer === null) this.arm(now);
@@ -276,7 +288,7 @@ export class OpenLoopDriver {
     if (this.opts.spinMs > 0 && wait <= this.opts.spinMs) {
       this.timer = setImmediate(this.tickBound) as unknown as NodeJS.Timeout;
     } else {
-      const ms = this.opts.spinMs > 0 ? Math.floor(wait - this.opts.spinMs) : Math.ceil(wait);
+      const ms = this.opts.spinMs > 0 ? Math.floor(wait - this.opts.spinMs) : Math.round(wait);
       this.timer = setTimeout(this.tickBound, Math.max(1, ms));
     }
   }

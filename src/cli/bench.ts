@@ -84,7 +84,7 @@ program
   .option('--k <k>', 'results per search (recall@k)')
   .option('--queries <n>', 'distinct planted queries per collection, prebuilt before the run')
   .option('--timeout <ms>', 'per-request timeout')
-  .option('--spin-ms <ms>', 'open mode: poll instead of sleeping this close to a send (default 1; with --workers 0 = timers only, cheaper, ≤ 1 ms late)')
+  .option('--spin-ms <ms>', 'open mode: poll instead of sleeping this close to a send (default 1; with --workers 0 = timers only: cheaper, each send on the nearest 1 ms tick)')
   .option('--nap-us <us>', 'open mode: longest blocking nap while waiting for a send (0 = pure polling: most precise, twice the CPU)')
   .option('--client <kind>', 'open mode HTTP client: raw (keep-alive HTTP/1.1 on sockets, least CPU) or undici')
   .option('--profile <name>', 'gate profile: production (runbook targets) or ci (small machines, not production)')

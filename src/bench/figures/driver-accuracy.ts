@@ -63,7 +63,7 @@ async function figure(seconds: number, client: HttpClientKind): Promise<void> {
   for (const [name, workers] of [['1 driver', 1], ['--workers 2', 2]] as const) {
     const r = await measureAgainstStub({ mode: 'open', client, workers, delay: delayExp, rate: 2000, connections: 400, durationS: seconds, spinMs: 0 });
     const t = r.truth.latency_ms;
-    console.log(`  ${name.padEnd(12)} p50 ${r.client.p50} vs truth ${t.p50} ms (${pct(relativeError(r.client.p50, t.p50))}); p99 ${r.client.p99} vs ${t.p99} ms (${pct(relativeError(r.client.p99, t.p99))}); ${(r.driverCpuUs / r.requests).toFixed(1)} µs CPU/request`);
+    console.log(`  ${name.padEnd(12)} p50 ${r.client.p50} vs truth ${t.p50} ms (${pct(relativeError(r.client.p50, t.p50))}); p99 ${r.client.p99} vs ${t.p99} ms (${pct(relativeError(r.client.p99, t.p99))}); ${(r.driverCpuUs / r.requests).toFixed(1)} µs CPU/request; host steal ${r.stealPct === null ? '?' : r.stealPct.toFixed(1)} %`);
   }
   if (wrkInstalled()) {
     // wrk has no rate: 120 connections on a server of 60 ms mean latency make about 2,000/s

@@ -3,7 +3,7 @@
  * time once, each with the query one driver would send at that index.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { OpenLoopDriver } from '../../../src/bench/open-loop.ts';
+import { OpenLoopDriver, TIMER_EARLY_MS } from '../../../src/bench/open-loop.ts';
 import { RunRecorder } from '../../../src/bench/recorder.ts';
 import type { PreparedQuery } from '../../../src/bench/workload.ts';
 import { authHeaders } from '../../../src/bench/search-contract.ts';
@@ -56,5 +56,43 @@ describe('the driver between sends', () => {
     };
     expect(await naps(0)).toBe(0);
     expect(await naps(1)).toBeGreaterThan(0);
+  });
+});
+
+describe('where a request is timed from', () => {
+  const rate = 200;
+  const run = async (spinMs: number, stallAtMs?: number): Promise<{ sent: { offMs: number; index: number }[] }> => {
+    await using server = await startStubServer({ delay: { kind: 'fixed', ms: 1 } });
+    const workload = buildWorkload([{ collection: 'c', dataset: 'd', weight: 1 }], source, { api: 'gateway', k: 1, queries: 7 });
+    const rec = new Sends(workload);
+    const opts = { url: server.url, headers: authHeaders('gateway', undefined), rate, connections: 4, durationS: 0.5, warmupS: 0, timeoutMs: 5_000, spinMs };
+    const t0 = performance.now() + 20;
+    // the driver's own thread stops for 30 ms: the sends due meanwhile go late
+    if (stallAtMs !== undefined) setTimeout(() => { const until = performance.now() + 30; while (performance.now() < until); }, t0 + stallAtMs - performance.now());
+    await new OpenLoopDriver(workload, rec, opts).run(t0);
+    const sent = rec.sent.map((s) => {
+      const index = Math.round(((s.atMs - t0) * rate) / 1000) + 0; // never -0
+      return { index, offMs: s.atMs - (t0 + (index * 1000) / rate) };
+    });
+    return { sent: sent.sort((a, b) => a.index - b.index) };
+  };
+
+  it('on timers alone, a send goes at most TIMER_EARLY_MS early (timed from that send) and never starts its clock later than intended', async () => {
+    const { sent } = await run(0);
+    expect(sent).toHaveLength(100);
+    for (const s of sent) {
+      expect(s.offMs).toBeLessThanOrEqual(1e-6);
+      expect(s.offMs).toBeGreaterThanOrEqual(-TIMER_EARLY_MS - 1e-6);
+    }
+  });
+
+  it('a send the driver itself delayed is timed from its intended time, on either path', async () => {
+    for (const spinMs of [0, 1]) {
+      const { sent } = await run(spinMs, 200);
+      expect(sent.map((s) => s.index)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+      const late = sent.filter((s) => s.index >= 41 && s.index <= 44);
+      expect(late).toHaveLength(4);
+      for (const s of late) expect(Math.abs(s.offMs)).toBeLessThan(1e-6);
+    }
   });
 });
