@@ -2,6 +2,7 @@ import type { BenchResults } from '../../src/results/bench.ts';
 import type { GatesSection } from '../../src/results/common.ts';
 import type { AnyResults } from '../../src/results/kinds.ts';
 import type { CheckResult, Evidence, ReadinessResults } from '../../src/results/readiness.ts';
+import { capacityJunit } from './capacity.ts';
 import { fuzzJunit } from './fuzz.ts';
 import { xmlEscape as x } from './xml.ts';
 
@@ -13,6 +14,7 @@ import { xmlEscape as x } from './xml.ts';
 /** JUnit XML of any run: the one entry point runners and `npm run gate` call. */
 export function renderJunit(r: AnyResults): string {
   if (r.kind === 'fuzz') return fuzzJunit(r);
+  if (r.kind === 'capacity') return capacityJunit(r);
   return r.kind === 'readiness' ? readinessJunit(r) : benchJunit(r);
 }
 

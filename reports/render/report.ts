@@ -11,6 +11,7 @@ import type { Combined } from '../../src/report/combine.ts';
 import { runLabel, runVerdict } from '../../src/report/combine.ts';
 import type { DeploymentRecord, RunInput } from '../../src/report/inputs.ts';
 import { inputId } from '../../src/report/inputs.ts';
+import { capacitySection } from './capacity.ts';
 import { buildCharts, chartFigure, chartScripts, uplotAssets } from './charts.ts';
 import type { ChartSpec } from './charts.ts';
 import { readinessSections } from './html.ts';
@@ -40,6 +41,7 @@ const badge = (status: string, cls = status): string => `<span class="badge ${h(
 function title(c: Combined): string {
   if (c.scope === 'release') return 'Vector Database Server · release sign-off';
   const r = c.runs[0];
+  if (r?.kind === 'capacity') return 'Vector Database Server · capacity plan';
   return r?.kind === 'bench' ? `Vector Database Server · ${runLabel(r)}` : 'Vector Database Server · production readiness';
 }
 
@@ -47,10 +49,13 @@ function subline(c: Combined, meta: ReportMeta): string {
   const r = c.runs[0];
   if (c.scope === 'run' && r && r.kind !== 'deployment') {
     const x = r.results;
-    const where = x.kind === 'readiness' ? `${h(x.target.kind)} target <code>${h(x.target.gateway_url)}</code>` : `<code>${h(x.target.url)}</code>`;
+    const where =
+      x.kind === 'readiness' ? `${h(x.target.kind)} target <code>${h(x.target.gateway_url)}</code>`
+      : x.kind === 'capacity' ? `${h(x.engine.kind)} on ${x.machine.cores} cores`
+      : `<code>${h(x.target.url)}</code>`;
     return `${where} · run <code>${h(x.run_id)}</code> · ${h(x.started_at)}`;
   }
-  const kinds = ['readiness', 'bench', 'deployment'].map((k) => [k, c.runs.filter((i) => i.kind === k).length] as const).filter(([, n]) => n > 0);
+  const kinds = ['readiness', 'bench', 'capacity', 'deployment'].map((k) => [k, c.runs.filter((i) => i.kind === k).length] as const).filter(([, n]) => n > 0);
   return `${c.runs.length} run${c.runs.length === 1 ? '' : 's'} combined (${kinds.map(([k, n]) => `${n} ${k}`).join(', ')}) · made ${h(meta.generated_at ?? '')}`;
 }
 
@@ -158,7 +163,8 @@ ${names.map((n) => `<tr><td>${h(n)}</td><td></td><td></td></tr>`).join('')}
 <table class="hashes"><thead><tr><th>kind</th><th>run</th><th>verdict</th><th>sha256 of the file</th></tr></thead><tbody>
 ${[...c.runs.map((r) => [r, '']), ...(c.baseline ?? []).map((r) => [r, 'baseline '])].map(([r, tag]) => {
     const i = r as RunInput;
-    return `<tr><td>${h(`${tag as string}${i.kind}`)}</td><td><code>${h(inputId(i))}</code><div class="muted small wrap">${h(i.path)}</div></td><td>${h(runVerdict(i))}</td><td><code class="hash">${h(i.sha256 || '—')}</code></td></tr>`;
+    const verdict = i.kind === 'capacity' ? `plan: ${i.results.plan.within_reach ? 'within reach' : 'not within reach'}` : runVerdict(i);
+    return `<tr><td>${h(`${tag as string}${i.kind}`)}</td><td><code>${h(inputId(i))}</code><div class="muted small wrap">${h(i.path)}</div></td><td>${h(verdict)}</td><td><code class="hash">${h(i.sha256 || '—')}</code></td></tr>`;
   }).join('\n')}
 </tbody></table>
 ${meta.command ? `<p class="muted small">Made with <code class="wrap">${h(meta.command)}</code></p>` : ''}
@@ -169,7 +175,7 @@ export function renderReportHtml(c: Combined, meta: ReportMeta = {}): string {
   const m = { ...meta, generated_at: meta.generated_at ?? new Date().toISOString() };
   const charts = buildCharts(c);
   const runs = c.runs
-    .map((i) => (i.kind === 'readiness' ? readinessSections(i.results, c.scope === 'release') : i.kind === 'bench' ? benchSection(i) : deploymentSection(i)))
+    .map((i) => (i.kind === 'readiness' ? readinessSections(i.results, c.scope === 'release') : i.kind === 'bench' ? benchSection(i) : i.kind === 'capacity' ? capacitySection(i.results, runLabel(i)) : deploymentSection(i)))
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -231,6 +237,7 @@ table.evidence td{overflow-wrap:anywhere}table.evidence td.excerpt{font-family:u
 table.models th,table.models td{text-align:center}table.models td{white-space:nowrap}table.models thead th{font-size:12px}table.models th:first-child{text-align:left}table.models a{text-decoration:none}
 figure.chart{margin:10px 0 22px;padding:0}figure.chart figcaption{font-size:13px;margin-bottom:6px}figure.chart .cap{color:#344054}
 .plot{width:100%;min-height:300px;overflow:hidden}.uplot{font-family:system-ui,sans-serif}.u-legend{font-size:12px}
+td.bar{width:30%}td.bar span{display:block;height:10px;border-radius:3px;background:#1f6feb;-webkit-print-color-adjust:exact;print-color-adjust:exact}
 details.tableview summary{cursor:pointer;color:#1f6feb;font-size:13px}details.tableview table{font-size:12px}
 .signoff table.sign td{height:40px}.signoff{break-inside:avoid}footer{margin-top:20px;font-size:12px}
 @page{size:A4;margin:12mm}

@@ -3,6 +3,7 @@ import type { BenchResults, StreamResults } from '../../src/results/bench.ts';
 import type { GatesSection } from '../../src/results/common.ts';
 import type { AnyResults } from '../../src/results/kinds.ts';
 import type { CheckResult, ReadinessResults } from '../../src/results/readiness.ts';
+import { capacityRunLine, capacitySummary } from './capacity.ts';
 import { fuzzRunLine, fuzzSummary } from './fuzz.ts';
 
 const fmt = (x: number, digits = 2): string => (Number.isInteger(x) ? String(x) : x.toFixed(digits));
@@ -123,12 +124,14 @@ function renderReadiness(r: ReadinessResults, resultsPath?: string): string {
 /** The summary of any run: what `npm run readiness`, `npm run bench` and `merge` print at the end. */
 export function renderSummary(r: AnyResults, resultsPath?: string): string {
   if (r.kind === 'fuzz') return fuzzSummary(r, resultsPath);
+  if (r.kind === 'capacity') return capacitySummary(r, resultsPath);
   return r.kind === 'readiness' ? renderReadiness(r, resultsPath) : renderBench(r, resultsPath);
 }
 
 /** The head line `npm run gate` prints above the gates: which run, and what its own verdict was. */
 export function renderRunLine(r: AnyResults, file: string): string {
   if (r.kind === 'fuzz') return fuzzRunLine(r, file);
+  if (r.kind === 'capacity') return capacityRunLine(r, file);
   if (r.kind === 'bench') return `${file}: ${r.mode}-loop bench run ${r.run_id}${r.latency_corrected ? '' : ' (latency not corrected for coordinated omission)'}`;
   return `${file}: readiness run ${r.run_id} (${r.state}), its verdict ${r.verdict} (${r.summary.passed} passed, ${r.summary.required_failed} required failed)`;
 }

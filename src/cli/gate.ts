@@ -23,6 +23,9 @@ const program = new CliCommand('gate')
     if (read.kind === 'fuzz') {
       throw new UserError(`${file} is a fuzz run: it has no gates, its checks are its verdict (npm run fuzz exits 1 on any failing case); npm run fuzz -- --replay ${file} sends its failing cases again`);
     }
+    if (read.kind === 'capacity') {
+      throw new UserError(`${file} is a capacity run: a plan, not gated; npm run report -- ${file} shows it beside a release's runs`);
+    }
     const results = o.profile === undefined ? read : rejudge(read, gateProfile(o.profile));
     console.log(renderRunLine(results, file));
     console.log(renderGates(results.gates));

@@ -10,7 +10,7 @@ import { CliCommand, runCli } from '../util/cli.ts';
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 const program = new CliCommand('report')
-  .description('combine the runs of one release (readiness, bench, k6, deployment records) into one self-contained report.html; exit 0 GO, 1 NO-GO, 5 INCOMPLETE')
+  .description('combine the runs of one release (readiness, bench, k6, deployment records; capacity plans beside the verdict) into one self-contained report.html; exit 0 GO, 1 NO-GO, 5 INCOMPLETE')
   .argument('<runs...>', 'run directories or results.json files (reports/out/<run-id>, reports/out/latest-bench), deployment records (.stack/deployments/<id>.json), or a previous report.json')
   .option('--baseline <path>', 'a previous release: a run directory, results.json or report.json (repeat for several runs)', collect)
   .option('--out <file>', 'where report.html goes (report.json and report.pdf beside it); default reports/out/<id>-report-<…>/report.html')

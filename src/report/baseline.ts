@@ -179,7 +179,8 @@ export function diffBaseline(current: RunInput[], baseline: RunInput[], rules: R
   const otherWorkload: string[] = [];
   const held = [...new Set(baseline.map((b) => (b.kind === 'bench' ? benchLabel(b.results) : b.kind)))].join(', ') || 'no run';
   for (const cur of current) {
-    if (cur.kind === 'deployment') continue;
+    // a capacity run is a plan beside the verdict: nothing of it can regress a release
+    if (cur.kind === 'deployment' || cur.kind === 'capacity') continue;
     if (cur.kind === 'bench') {
       const key = benchKey(cur.results);
       const onlyOne = benches.length === 1 && baseline.filter((b) => b.kind === 'bench').length === 1;

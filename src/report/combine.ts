@@ -1,5 +1,5 @@
 /**
- * The combined verdict of a release's runs (readiness, bench and k6, deployment records): what
+ * The combined verdict of a release's runs (readiness, bench and k6, deployment records; a capacity run is shown, never judged): what
  * the report's first screen says. NO-GO when any run failed (a required check, a gate, a k6
  * threshold, a deployment that did not go live) or a baseline regression; INCOMPLETE when the
  * profile (production) requires a runbook item no run covered (src/gates/coverage.ts); else GO.
@@ -38,8 +38,16 @@ export interface Combined {
   baseline?: RunInput[];
 }
 
-export const runLabel = (i: RunInput): string =>
-  i.kind === 'bench' ? benchLabel(i.results) : i.kind === 'readiness' ? `readiness${i.results.run.options.only.length ? ` (${i.results.run.options.only.join(',')})` : ''}` : `deployment ${i.record.action} ${i.record.version}`;
+export function runLabel(i: RunInput): string {
+  if (i.kind === 'bench') return benchLabel(i.results);
+  if (i.kind === 'readiness') return `readiness${i.results.run.options.only.length ? ` (${i.results.run.options.only.join(',')})` : ''}`;
+  if (i.kind === 'capacity') return `capacity (${i.results.engine.kind})`;
+  return `deployment ${i.record.action} ${i.record.version}`;
+}
+
+/** Runs judged by a gate profile: a capacity run is a plan and a deployment record has no gates. */
+type Judged = Extract<RunInput, { kind: 'readiness' | 'bench' }>;
+const isJudged = (r: RunInput): r is Judged => r.kind === 'readiness' || r.kind === 'bench';
 
 export function margin(g: GateResult): { margin: number | null; margin_pct: number | null } {
   if (g.value === null) return { margin: null, margin_pct: null };
@@ -47,14 +55,16 @@ export function margin(g: GateResult): { margin: number | null; margin_pct: numb
   return { margin: m, margin_pct: g.threshold !== 0 ? m / Math.abs(g.threshold) : null };
 }
 
-/** The run's own verdict, before the release's coverage is applied. */
+/** The run's own verdict, before the release's coverage is applied (a capacity run, a plan, never blocks). */
 export function runVerdict(i: RunInput): Verdict {
   if (i.kind === 'readiness') return i.results.verdict;
+  if (i.kind === 'capacity') return 'GO';
   if (i.kind === 'bench') return i.results.pass && i.results.state === 'complete' ? 'GO' : 'NO-GO';
   return i.record.outcome === 'live' ? 'GO' : 'NO-GO';
 }
 
 function failures(i: RunInput): string[] {
+  if (i.kind === 'capacity') return [];
   const who = `${runLabel(i)} ${inputId(i)}`;
   if (i.kind === 'readiness') {
     if (i.results.verdict !== 'NO-GO') return [];
@@ -78,7 +88,7 @@ function failures(i: RunInput): string[] {
  */
 export function combine(runs: RunInput[], opts: { scope?: 'release' | 'run'; diff?: BaselineDiff; baseline?: RunInput[] } = {}): Combined {
   const scope = opts.scope ?? 'release';
-  const judged = runs.filter((r): r is Exclude<RunInput, { kind: 'deployment' }> => r.kind !== 'deployment');
+  const judged = runs.filter(isJudged);
   const profiles = [...new Set(judged.map((r) => r.results.gates.profile))];
   const profile = profiles.includes('production') ? 'production' : (profiles[0] ?? 'production');
   const profile_label = judged.find((r) => r.results.gates.profile === profile)?.results.gates.label ?? profile;

@@ -1,12 +1,13 @@
 /**
  * What `npm run report` reads: results files of any kind (readiness, bench — k6 runs are bench
- * results with `runner.tool` k6), deployment records (`.stack/deployments/<id>.json`), and a
+ * results with `runner.tool` k6 — and capacity, a plan beside the verdict), deployment records (`.stack/deployments/<id>.json`), and a
  * previous combined report's `report.json` (its runs, for `--baseline`). Each input keeps the
  * sha256 of its bytes for the sign-off block.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { BenchResults } from '../results/bench.ts';
+import type { CapacityResults } from '../results/capacity.ts';
 import type { AnyResults } from '../results/kinds.ts';
 import { identify, newerSchemaError, notResultsError, parseResults, readJson, resolveFile } from '../results/read.ts';
 import type { ReadinessResults } from '../results/readiness.ts';
@@ -51,6 +52,7 @@ interface Source {
 export type RunInput =
   | (Source & { kind: 'readiness'; results: ReadinessResults })
   | (Source & { kind: 'bench'; results: BenchResults })
+  | (Source & { kind: 'capacity'; results: CapacityResults })
   | (Source & { kind: 'deployment'; record: DeploymentRecord });
 
 export const COMBINED_SCHEMA = 'vdb-readiness/report@1';
@@ -58,7 +60,8 @@ export const COMBINED_SCHEMA = 'vdb-readiness/report@1';
 export const inputId = (i: RunInput): string => (i.kind === 'deployment' ? i.record.id : i.results.run_id);
 
 export function asInput(results: AnyResults, path: string, sha256 = ''): RunInput {
-  if (results.kind === 'fuzz') throw new UserError(`${path} is a fuzz run: its report is its own report.html beside it; npm run report combines readiness, bench and k6 runs and deployment records`);
+  if (results.kind === 'fuzz') throw new UserError(`${path} is a fuzz run: its report is its own report.html beside it; npm run report combines readiness, bench, k6 and capacity runs and deployment records`);
+  if (results.kind === 'capacity') return { kind: 'capacity', results, path, sha256 };
   return results.kind === 'readiness' ? { kind: 'readiness', results, path, sha256 } : { kind: 'bench', results, path, sha256 };
 }
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { gateResultSchema } from '../gates/schema.ts';
 
 /** The kinds of run that write results. Only those in `RESULT_KINDS` (kinds.ts) have a schema yet. */
-export const RUN_KINDS = ['readiness', 'bench', 'k6', 'deployment', 'fuzz'] as const;
+export const RUN_KINDS = ['readiness', 'bench', 'k6', 'deployment', 'fuzz', 'capacity'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
 export const schemaId = <K extends RunKind, V extends number>(kind: K, version: V): `vdb-readiness/${K}@${V}` => `vdb-readiness/${kind}@${version}`;

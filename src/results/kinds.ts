@@ -8,12 +8,14 @@ import { judgeBench, judgeReadiness } from '../gates/apply.ts';
 import type { GateProfile } from '../gates/definitions.ts';
 import { BENCH_SCHEMA, BENCH_SCHEMA_V1, benchResultsSchema } from './bench.ts';
 import type { BenchResults } from './bench.ts';
+import { CAPACITY_SCHEMA, capacityResultsSchema } from './capacity.ts';
+import type { CapacityResults } from './capacity.ts';
 import { FUZZ_SCHEMA, fuzzResultsSchema } from './fuzz.ts';
 import type { FuzzResults } from './fuzz.ts';
 import { READINESS_SCHEMA, readinessResultsSchema } from './readiness.ts';
 import type { ReadinessResults } from './readiness.ts';
 
-export type AnyResults = ReadinessResults | BenchResults | FuzzResults;
+export type AnyResults = ReadinessResults | BenchResults | FuzzResults | CapacityResults;
 
 interface KindEntry<R extends AnyResults> {
   kind: R['kind'];
@@ -56,7 +58,16 @@ const fuzz: KindEntry<FuzzResults> = {
   upgrades: {},
 };
 
-export const RESULT_KINDS = { readiness, bench, fuzz } as const;
+// capacity runs are a plan, not a gate (capacity.ts): a profile only relabels them
+const capacity: KindEntry<CapacityResults> = {
+  kind: 'capacity',
+  schema: CAPACITY_SCHEMA,
+  parser: capacityResultsSchema as z.ZodType<CapacityResults, z.ZodTypeDef, unknown>,
+  judge: (r, profile) => ({ ...r, gates: { profile: profile.name, label: profile.label, results: [] } }),
+  upgrades: {},
+};
+
+export const RESULT_KINDS = { readiness, bench, fuzz, capacity } as const;
 export type ResultKind = keyof typeof RESULT_KINDS;
 
 /** Every schema id a reader accepts, current and upgradable. */
@@ -65,6 +76,7 @@ export const KNOWN_SCHEMAS: string[] = Object.values(RESULT_KINDS).flatMap((k) =
 /** The run judged again by another gate profile, whatever its kind. */
 export function rejudge(results: AnyResults, profile: GateProfile): AnyResults {
   if (results.kind === 'fuzz') return RESULT_KINDS.fuzz.judge(results, profile);
+  if (results.kind === 'capacity') return RESULT_KINDS.capacity.judge(results, profile);
   return results.kind === 'bench' ? RESULT_KINDS.bench.judge(results, profile) : RESULT_KINDS.readiness.judge(results, profile);
 }
 

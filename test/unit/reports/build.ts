@@ -1,6 +1,6 @@
 /**
  * Results the report tests feed the renderer: bench runs with real HDR histograms recorded from
- * given latencies (as the driver records them), a readiness run, a deployment record.
+ * given latencies (as the driver records them), a readiness run, a deployment record, a capacity run.
  */
 import { judgeBench } from '../../../src/gates/apply.ts';
 import { gateProfile } from '../../../src/gates/definitions.ts';
@@ -10,6 +10,8 @@ import { decideVerdict, summarize, withCoverage } from '../../../src/readiness/v
 import { judgeReadiness } from '../../../src/gates/apply.ts';
 import { BENCH_SCHEMA } from '../../../src/results/bench.ts';
 import type { BenchResults } from '../../../src/results/bench.ts';
+import { CAPACITY_SCHEMA, capacityResultsSchema } from '../../../src/results/capacity.ts';
+import type { CapacityResults } from '../../../src/results/capacity.ts';
 import { READINESS_SCHEMA } from '../../../src/results/readiness.ts';
 import type { CheckResult, ReadinessResults, Timeline } from '../../../src/results/readiness.ts';
 import type { DeploymentRecord } from '../../../src/report/inputs.ts';
@@ -155,4 +157,55 @@ export function deployment(): DeploymentRecord {
       { at: at(5), kind: 'live', detail: 'green is live' },
     ],
   };
+}
+
+/** A capacity run as bench:gateway writes it (qdrant-local, the runbook shape short on engine cores unless `withinReach`). */
+export function capacity(over: { withinReach?: boolean; engine?: 'qdrant' | 'qdrant-local'; runId?: string } = {}): CapacityResults {
+  const ok = over.withinReach ?? false;
+  const doc = {
+    schema: CAPACITY_SCHEMA,
+    kind: 'capacity',
+    run_id: over.runId ?? '20261203-110000-capacity-abc123',
+    state: 'complete',
+    started_at: '2026-12-03T11:00:00.000Z',
+    finished_at: '2026-12-03T11:02:00.000Z',
+    gates: { profile: 'capacity', label: 'capacity: a plan, not a gate', results: [] },
+    tool: 'bench:gateway',
+    engine: { kind: over.engine ?? 'qdrant-local', version: '1.19.0' },
+    machine: { cores: 2, placement: 'split: engine on cpu 1', load_average: '0.10 / 0.20 / 0.30 at start, 1.00 / 0.50 / 0.40 at end' },
+    measured: {
+      concurrency: 8,
+      requests_per_phase: 3000,
+      direct_per_s: 800,
+      gateway_uncached_per_s: 720,
+      gateway_cached_per_s: 3300,
+      uncached_share_of_direct: 0.9,
+      unloaded_p95_ms: 3.8,
+      cpu_ms_per_search: { uncached: { gateway: 0.84, nginx: 0.11, redis: 0.12, qdrant: 1.2 }, cached: { gateway: 0.3, nginx: 0.1, redis: 0.05, qdrant: 0 }, direct_engine: ok ? 0.8 : 1.24 },
+    },
+    per_core: { gateway_uncached: 1186, gateway_cached: 3297, tier_uncached: 938, engine: ok ? 1250 : 804 },
+    shape: { engine_cores: 16, gateway_replicas: 2, workers_per_replica: 16, target_per_s: 10000, p95_target_ms: 10, utilisation: 0.7 },
+    plan: {
+      engine_max_per_s: ok ? 14000 : 9008,
+      gateway_max_per_s: 26561,
+      limit: 'engine',
+      needed: { engine_cores: ok ? 12 : 18, gateway_workers: 13, nginx_redis_cores: 4 },
+      p95_at_target_ms: 4.3,
+      within_reach: ok,
+      short_on: ok ? [] : ['the engine (needs 18 cores, has 16)'],
+    },
+    scaling: {
+      concurrency: 16,
+      visits: [1, 2, 1],
+      points: [
+        { workers: 1, searches_per_s: 3862, visits_per_s: [3850, 3874], gateway_cpu_ms: 0.253, other_cpu_ms: 0.145 },
+        { workers: 2, searches_per_s: 3775, visits_per_s: [3775], gateway_cpu_ms: 0.325, other_cpu_ms: 0.15 },
+      ],
+      two_over_one: 3775 / 3862,
+      target: 1.25,
+      machine_cap: 1.27,
+    },
+    warnings: [],
+  };
+  return capacityResultsSchema.parse(doc);
 }

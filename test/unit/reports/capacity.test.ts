@@ -1,0 +1,60 @@
+/**
+ * A capacity run (`vdb-readiness/capacity@1`): read like any results file, shown in the report as
+ * a plan beside the verdict, never a reason for one; its JUnit skips a target out of reach.
+ */
+import { describe, expect, it } from 'vitest';
+import { renderJunit, renderReportHtml, renderSummary } from '../../../reports/render/index.ts';
+import { combine } from '../../../src/report/combine.ts';
+import { asInput } from '../../../src/report/inputs.ts';
+import { kindOfSchema } from '../../../src/results/kinds.ts';
+import { bench, capacity, healthyChecks, latencies, readiness } from './build.ts';
+
+describe('a capacity run', () => {
+  it('is a known results kind: its schema reads, and a document missing its plan is refused', () => {
+    const doc = capacity();
+    expect(kindOfSchema(doc.schema)?.kind).toBe('capacity');
+    const { plan: _plan, ...noPlan } = doc;
+    expect(kindOfSchema(doc.schema)!.parser.safeParse(noPlan).success).toBe(false);
+  });
+
+  it('changes no verdict: a GO release with a capacity run out of reach stays GO, with the same reasons', () => {
+    const runs = [asInput(readiness(healthyChecks()), 'r.json'), asInput(bench({ ms: latencies(2000, 3) }), 'b.json')];
+    const without = combine(runs);
+    expect(without.verdict).toBe('GO');
+    const withPlan = combine([...runs, asInput(capacity({ withinReach: false }), 'c.json')]);
+    expect(withPlan.verdict).toBe('GO');
+    expect(withPlan.reasons).toEqual(without.reasons);
+    expect(withPlan.missing).toEqual(without.missing);
+    expect(withPlan.gates).toEqual(without.gates);
+    expect(withPlan.profile).toBe(without.profile);
+  });
+
+  it('shows in the report: the verdict line naming what it is short on, the engine caveat, the per-core table and the scaling', () => {
+    const c = combine([asInput(readiness(healthyChecks()), 'r.json'), asInput(capacity({ withinReach: false }), 'c.json', 'f'.repeat(64))]);
+    const html = renderReportHtml(c, { generated_at: '2026-12-03T12:00:00Z' });
+    const section = html.slice(html.indexOf('id="run-20261203-110000-capacity-abc123"'));
+    expect(section).toContain('10,000 searches/s at p95 &lt; 10 ms with 16 engine cores and 2 × 16 gateway workers: NOT within reach: short on the engine (needs 18 cores, has 16)');
+    expect(section).toContain('engine figures are qdrant-local&apos;s, not a real Qdrant&apos;s: measure with QDRANT_BIN set');
+    expect(section).toMatch(/<td>engine<\/td><td class="num">1\.240 ms<\/td><td class="num">804<\/td><td class="num">16 cores<\/td><td class="num">9,008\/s<\/td><td class="num">18 cores<\/td>/);
+    expect(section).toContain('2 workers give ×0.98 of 1 (asked ×1.25: not met); this machine allows at most ×1.27');
+    // the sign-off table says what the plan concluded, not GO
+    expect(html).toMatch(/<td>capacity<\/td><td><code>20261203-110000-capacity-abc123<\/code>.*?<\/td><td>plan: not within reach<\/td>/s);
+  });
+
+  it('a real Qdrant within reach: no caveat, the limiting side named', () => {
+    const r = capacity({ withinReach: true, engine: 'qdrant' });
+    const html = renderReportHtml(combine([asInput(r, 'c.json')]));
+    expect(html).toContain('within reach, limited first by the engine');
+    expect(html).not.toContain('qdrant-local&apos;s');
+    expect(renderSummary(r)).toMatch(/^capacity \(qdrant 1\.19\.0, 2 cores\): 10,000 searches\/s .*: within reach, limited first by the engine$/m);
+  });
+
+  it('JUnit: out of reach is skipped (a plan, not a gate), within reach passes; never a failure', () => {
+    const out = renderJunit(capacity({ withinReach: false }));
+    expect(out).toMatch(/<testsuites [^>]*tests="1" failures="0" errors="0" skipped="1"/);
+    expect(out).toMatch(/<skipped message="a plan, not a gate: 10,000 searches\/s .*NOT within reach/);
+    const ok = renderJunit(capacity({ withinReach: true }));
+    expect(ok).toMatch(/skipped="0"/);
+    expect(ok).not.toContain('<skipped');
+  });
+});
