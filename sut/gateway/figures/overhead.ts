@@ -1,5 +1,5 @@
 /**
- * `npm run bench:gateway [-- --concurrency 8 --requests 3000 --rounds 3 --serial 1000 --warmup 1500 --points 2000 --placement split --workers-scaling 1,2 --dir <stack dir>]`:
+ * `npm run bench:gateway [-- --concurrency 8 --requests 3000 --rounds 3 --serial 1000 --warmup 1500 --points 2000 --placement split --workers-scaling 1,2 --dir <stack dir> --out <dir>]`:
  * the same searches, at the same concurrency and in the same number, in one run: directly to
  * Qdrant, through the gateway (via nginx) uncached, and through the gateway with a warm cache.
  *
@@ -34,6 +34,8 @@
  * stack.json it writes: nothing of the suite is imported here.
  * After the phases: the capacity arithmetic for the runbook's production shape (lib/capacity.ts)
  * and 1 → N gateway workers, each count in a fresh temporary stack of its own (lib/scaling.ts).
+ * All of it is also written as a `vdb-readiness/capacity@1` results file (lib/results.ts) to
+ * `--out` (default reports/out/<run-id>/), which the suite's `npm run report` shows.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -43,8 +45,9 @@ import { applyPlacement, type Placement, type PlacementKind } from './lib/placem
 import { ClosedLoop, newPhase, prng, randomVector, type Component, type Phase, type Target } from './lib/closed-loop.ts';
 import { capacityPlan, renderCapacity, type CapacityInput } from './lib/capacity.ts';
 import { COLLECTION, DIM, gatewaySearch, HOT_QUERIES, seed } from './lib/collection.ts';
-import { measureScaling, renderScaling } from './lib/scaling.ts';
-import { readStack, stackCli, stackDirOf } from './lib/stack.ts';
+import { capacityDocument, capacityRunId, writeCapacityResults, type CapacityRun } from './lib/results.ts';
+import { measureScaling, renderScaling, SCALING_TARGET } from './lib/scaling.ts';
+import { readStack, REPO_ROOT, stackCli, stackDirOf } from './lib/stack.ts';
 
 /** Requests per block of the one-client pass (direct and gateway blocks alternate). */
 const SERIAL_BLOCK = 50;
@@ -89,12 +92,13 @@ await runMain(async () => {
     .option('--workers-scaling <list>', 'gateway worker counts for the scaling phase, each in its own temporary stack (none: skip)', '1,2')
     .option('--scaling-requests <n>', 'cached searches per visit of the scaling phase', '4000')
     .option('--scaling-concurrency <n>', 'clients of the scaling phase', '16')
-    .option('--dir <path>', 'stack directory (default: VDB_STACK_DIR or .stack, else a temporary stack)');
+    .option('--dir <path>', 'stack directory (default: VDB_STACK_DIR or .stack, else a temporary stack)')
+    .option('--out <dir>', 'where results.json (vdb-readiness/capacity@1) goes (default: reports/out/<run-id>)');
   const stop = parseArgs(program, process.argv.slice(2));
   if (stop !== null) return stop;
   const opts = program.opts<{
     concurrency: string; requests: string; rounds: string; serial: string; warmup: string; points: string; placement: string; seed?: string; dir?: string;
-    workersScaling: string; scalingRequests: string; scalingConcurrency: string;
+    workersScaling: string; scalingRequests: string; scalingConcurrency: string; out?: string;
   }>();
   const concurrency = Number(opts.concurrency);
   const requests = Number(opts.requests);
@@ -124,6 +128,10 @@ await runMain(async () => {
   let placement: Placement | null = null;
   const openLoops: ClosedLoop[] = [];
   let failure: unknown;
+  const runId = capacityRunId();
+  const outDir = opts.out ?? join(REPO_ROOT, 'reports', 'out', runId);
+  let run: CapacityRun | null = null;
+  const startedAt = new Date().toISOString();
   try {
     if (!stack?.gateway) {
       tempDir = mkdtempSync(join(tmpdir(), 'vdb-bench-gw-'));
@@ -228,8 +236,20 @@ await runMain(async () => {
       cached: perSearch(c),
       unloadedP95Ms: serial > 0 ? percentile(serialPhases.gateway, 95) : null,
     };
-    lines.push('', ...renderCapacity(capacityInput, capacityPlan(capacityInput)));
+    const plan = capacityPlan(capacityInput);
+    lines.push('', ...renderCapacity(capacityInput, plan));
     console.log(lines.join('\n'));
+    run = {
+      runId,
+      startedAt,
+      machine: { cores: cpus().length, placement: placement.description, loadAverage: `${loadAtStart} at start, ${loadAtEnd} at end` },
+      measured: { concurrency, requestsPerPhase: perRound * rounds, directPerS: qps(d), gatewayUncachedPerS: qps(g), gatewayCachedPerS: qps(c) },
+      input: capacityInput,
+      plan,
+      scaling: null,
+      warnings: g.cachedAnswers > 0 ? [`${g.cachedAnswers} answers of the uncached phase came from the cache (a repeated --seed?)`] : [],
+    };
+    writeCapacityResults(outDir, capacityDocument(run, scalingWorkers.length > 1 ? 'running' : 'complete'));
   } catch (err) {
     failure = err;
   }
@@ -248,9 +268,20 @@ await runMain(async () => {
     }
   }
   if (failure !== undefined) throw failure;
-  if (scalingWorkers.length > 1) {
-    const scaling = await measureScaling({ workers: scalingWorkers, concurrency: scalingConcurrency, requests: scalingRequests, points, log: (l) => console.error(l) });
-    console.log(['', ...renderScaling(scaling, scalingConcurrency, cpus().length)].join('\n'));
+  if (scalingWorkers.length > 1 && run) {
+    try {
+      const scaling = await measureScaling({ workers: scalingWorkers, concurrency: scalingConcurrency, requests: scalingRequests, points, log: (l) => console.error(l) });
+      console.log(['', ...renderScaling(scaling, scalingConcurrency, cpus().length)].join('\n'));
+      run.scaling = { concurrency: scalingConcurrency, points: scaling, target: SCALING_TARGET };
+    } catch (err) {
+      // what was measured stays: the phases and the plan, the run marked interrupted
+      run.warnings.push(`the worker-scaling phase failed: ${(err as Error).message}`);
+      writeCapacityResults(outDir, capacityDocument(run, 'interrupted'));
+      console.error(`capacity results (interrupted): ${join(outDir, 'results.json')}`);
+      throw err;
+    }
+    writeCapacityResults(outDir, capacityDocument(run, 'complete'));
   }
+  console.log(`\ncapacity results: ${join(outDir, 'results.json')} (npm run report -- ${join(outDir, 'results.json')})`);
   return ExitCode.Ok;
 });

@@ -115,21 +115,27 @@ export function capacityPlan(input: CapacityInput, shape: ProductionShape = RUNB
   };
 }
 
+/** What the shape is short on, one line each (empty when within reach). */
+export function shortOn(plan: CapacityPlan, latency = 'p95 over its target'): string[] {
+  const s = plan.shape;
+  const short: string[] = [];
+  if (plan.engineMaxPerS < s.targetPerS) short.push(`the engine (needs ${plan.needed.engineCores} cores, has ${s.engineCores})`);
+  if (plan.gatewayMaxPerS < s.targetPerS) short.push(`the gateway (needs ${plan.needed.gatewayWorkers} workers, has ${s.gatewayReplicas * s.workersPerReplica})`);
+  if (plan.p95AtTargetMs !== null && !(plan.p95AtTargetMs < s.p95TargetMs)) short.push(`latency (${latency})`);
+  return short;
+}
+
 const n0 = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a');
 
 /** The capacity section of `npm run bench:gateway`. */
 export function renderCapacity(input: CapacityInput, plan: CapacityPlan): string[] {
   const s = plan.shape;
-  const workers = s.gatewayReplicas * s.workersPerReplica;
   const pct = Math.round(s.utilisation * 100);
   const p95 = plan.p95AtTargetMs;
   const latency =
     p95 === null ? 'p95 not estimated (--serial 0)'
     : `p95 ≈ ${Number.isFinite(p95) ? p95.toFixed(2) : '∞'} ms (unloaded ${input.unloadedP95Ms!.toFixed(2)} ms + the engine's queue at ${n0(s.targetPerS)}/s, M/M/${s.engineCores}; target < ${s.p95TargetMs} ms)`;
-  const short: string[] = [];
-  if (plan.engineMaxPerS < s.targetPerS) short.push(`the engine (needs ${plan.needed.engineCores} cores, has ${s.engineCores})`);
-  if (plan.gatewayMaxPerS < s.targetPerS) short.push(`the gateway (needs ${plan.needed.gatewayWorkers} workers, has ${workers})`);
-  if (p95 !== null && !(p95 < s.p95TargetMs)) short.push(`latency (${latency})`);
+  const short = shortOn(plan, latency);
   return [
     `capacity (engine: ${input.engine.kind}${input.engine.version ? ` ${input.engine.version}` : ''}; CPU per search as measured above, each side planned to ${pct} % busy)`,
     `  per core: gateway ${n0(plan.perCore.gatewayUncached)} uncached / ${n0(plan.perCore.gatewayCached)} cached searches/s; gateway tier (gateway + nginx + Redis) ${n0(plan.perCore.tierUncached)} uncached; engine ${n0(plan.perCore.engine)}`,

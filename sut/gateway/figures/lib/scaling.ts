@@ -34,6 +34,14 @@ export interface ScalingPoint {
   otherCpuMs: number;
 }
 
+/** What 2 gateway workers are asked to give over 1 (cached searches/s), from the scale issue. */
+export const SCALING_TARGET = 1.25;
+
+/** The most n workers can give over 1 here: nginx, Redis and the load generator share the cores. */
+export function machineCap(base: ScalingPoint, cores: number, workers = 2): number {
+  return Math.min(workers, (cores * base.gatewayCpuMs) / (base.gatewayCpuMs + base.otherCpuMs));
+}
+
 /** 1, 2, 4 → 1, 2, 4, 2, 1: every count but the last is visited twice. */
 export function visitOrder(workers: number[]): number[] {
   return [...workers, ...workers.slice(0, -1).reverse()];
@@ -111,7 +119,7 @@ export async function measureScaling(opts: ScalingOptions): Promise<ScalingPoint
 }
 
 /** The scaling lines of `npm run bench:gateway`: each count against 1 worker (or the first). */
-export function renderScaling(points: ScalingPoint[], concurrency: number, cores: number, target = 1.25): string[] {
+export function renderScaling(points: ScalingPoint[], concurrency: number, cores: number, target = SCALING_TARGET): string[] {
   const base = points[0]!;
   const lines = [`gateway workers (cached searches, ${concurrency} clients, every process on every one of ${cores} cores; visits ${visitOrder(points.map((p) => p.workers)).join(', ')})`];
   for (const p of points) {
@@ -131,7 +139,7 @@ export function renderScaling(points: ScalingPoint[], concurrency: number, cores
     // generator need their share of the same cores for every search
     const g = base.gatewayCpuMs;
     const o = base.otherCpuMs;
-    const cap = (n: number): number => Math.min(n, (cores * g) / (g + o));
+    const cap = (n: number): number => machineCap(base, cores, n);
     const most = points[points.length - 1]!.workers;
     lines.push(
       `  limit on this machine: the gateway needs ${g.toFixed(3)} ms of CPU per search and nginx + Redis + this load generator ${o.toFixed(3)} ms beside it, ` +

@@ -1,10 +1,11 @@
 /**
  * `npm run bench:gateway` end to end, small: its own temporary stack for the phases, then the
  * capacity section, then 1 → 2 gateway workers in temporary stacks of their own (each checked to
- * answer from as many workers as asked), every stack taken down afterwards.
+ * answer from as many workers as asked), every stack taken down afterwards; its results file read
+ * by the suite's own commands (`npm run report`, `npm run gate`), as a user would.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,9 +14,9 @@ import { REPO_ROOT } from '../../figures/lib/stack.ts';
 const empty = mkdtempSync(join(tmpdir(), 'vdb-bench-gw-test-'));
 afterAll(() => rmSync(empty, { recursive: true, force: true }));
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(args: string[], cmd = ['npx', 'tsx', 'sut/gateway/figures/overhead.ts']): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', 'sut/gateway/figures/overhead.ts', ...args], { cwd: REPO_ROOT, env: { ...process.env, VDB_STACK_DIR: empty } });
+    const child = spawn(cmd[0]!, [...cmd.slice(1), ...args], { cwd: REPO_ROOT, env: { ...process.env, VDB_STACK_DIR: empty } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -30,7 +31,8 @@ const tempStacks = (): string[] => readdirSync(tmpdir()).filter((d) => /^vdb-ben
 describe('npm run bench:gateway', () => {
   it('prints the phases, the capacity for the runbook shape and the 1 → 2 workers scaling, and leaves no stack behind', async () => {
     const before = tempStacks();
-    const r = await run(['--concurrency', '4', '--requests', '300', '--rounds', '1', '--serial', '100', '--warmup', '100', '--points', '200', '--workers-scaling', '1,2', '--scaling-requests', '400', '--scaling-concurrency', '8']);
+    const out = join(empty, 'capacity');
+    const r = await run(['--concurrency', '4', '--requests', '300', '--rounds', '1', '--serial', '100', '--warmup', '100', '--points', '200', '--workers-scaling', '1,2', '--scaling-requests', '400', '--scaling-concurrency', '8', '--out', out]);
     expect(r.code, r.stderr.slice(-2000)).toBe(0);
     expect(r.stdout).toMatch(/^capacity \(engine: qdrant(-local)?[^;]*; CPU per search as measured above/m);
     const perCore = /per core: gateway ([\d,]+) uncached \/ ([\d,]+) cached searches\/s;.* engine ([\d,]+)$/m.exec(r.stdout);
@@ -43,5 +45,25 @@ describe('npm run bench:gateway', () => {
     expect(r.stdout).toMatch(/^ {2}2 vs 1 workers: ×\d+\.\d\d \(target ≥ ×1\.25: (met|NOT met)\)$/m);
     expect(r.stdout).toMatch(/^ {2}limit on this machine: .* allow at most ×\d+\.\d\d with 2 workers/m);
     expect(tempStacks()).toEqual(before);
+
+    // the same figures as a results file, read by the suite's commands
+    const file = join(out, 'results.json');
+    expect(r.stdout).toContain(`capacity results: ${file}`);
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    expect(doc).toMatchObject({ schema: 'vdb-readiness/capacity@1', kind: 'capacity', state: 'complete', tool: 'bench:gateway' });
+    expect(doc.scaling.points.map((p: { workers: number }) => p.workers)).toEqual([1, 2]);
+    expect(doc.scaling.visits).toEqual([1, 2, 1]);
+    expect(doc.per_core.engine).toBeGreaterThan(0);
+    const html = join(out, 'report.html');
+    const report = await run([file, '--out', html], ['npm', 'run', '-s', 'report', '--']);
+    // a capacity run alone is no release: no load test or readiness run judged, so INCOMPLETE (exit 5), never NO-GO for the plan
+    expect(report.code, report.stderr.slice(-2000)).toBe(5);
+    expect(existsSync(html)).toBe(true);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain(`id="run-${doc.run_id}"`);
+    expect(page).toMatch(/10,000 searches\/s at p95 &lt; 10 ms with 16 engine cores and 2 × 16 gateway workers: (within reach|NOT within reach)/);
+    const gate = await run([file], ['npm', 'run', '-s', 'gate', '--']);
+    expect(gate.code).toBe(2);
+    expect(gate.stderr).toMatch(/is a capacity run: a plan, not gated/);
   }, 600_000);
 });
