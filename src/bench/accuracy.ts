@@ -16,7 +16,7 @@ import { startStubServer } from './stub-server/spawn.ts';
 import type { StubTruth } from './stub-server/spawn.ts';
 import { buildWorkload } from './workload.ts';
 import { defaultSpinMs } from './options.ts';
-import { readFileSync } from 'node:fs';
+import { machineCpu, stealPct } from '@vdb-readiness/proc-stat';
 
 export interface AccuracyRun {
   mode: 'open' | 'closed';
@@ -51,16 +51,6 @@ export interface AccuracyResult {
   stealPct: number | null;
 }
 
-/** [steal, total] jiffies over all CPUs, from /proc/stat's first line. */
-function cpuJiffies(): [number, number] | null {
-  try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
-    return [fields[7] ?? 0, fields.reduce((a, b) => a + b, 0)];
-  } catch {
-    return null;
-  }
-}
-
 const source = { queryCount: () => 16, query: (_d: string, j: number) => ({ vector: Array.from({ length: 32 }, (_, i) => Math.sin(i + j)), neighbors: [0] }) };
 
 export async function measureAgainstStub(run: AccuracyRun): Promise<AccuracyResult> {
@@ -78,7 +68,7 @@ export async function measureAgainstStub(run: AccuracyRun): Promise<AccuracyResu
   const driver = run.mode === 'open' && !pool ? new OpenLoopDriver(workload, rec, openOpts) : null;
   await driver?.connect();
   const cpu0 = process.cpuUsage();
-  const jiffies0 = cpuJiffies();
+  const machine0 = machineCpu();
   const t0 = performance.now();
   if (pool) {
     timing = (await pool.run(rec)).timing;
@@ -89,10 +79,9 @@ export async function measureAgainstStub(run: AccuracyRun): Promise<AccuracyResu
   }
   const cpu = process.cpuUsage(cpu0);
   const driverWallMs = performance.now() - t0;
-  const jiffies1 = cpuJiffies();
-  const stealPct = jiffies0 && jiffies1 && jiffies1[1] > jiffies0[1] ? (100 * (jiffies1[0] - jiffies0[0])) / (jiffies1[1] - jiffies0[1]) : null;
+  const steal = stealPct(machine0, machineCpu());
   const errors = Object.values(rec.total.errors).reduce((a, b) => a + b, 0);
-  return { client: percentilesMs(rec.total.hist), requests: rec.total.requests, errors, truth: await server.truth(), timing, driverCpuUs: cpu.user + cpu.system, driverWallMs, stealPct };
+  return { client: percentilesMs(rec.total.hist), requests: rec.total.requests, errors, truth: await server.truth(), timing, driverCpuUs: cpu.user + cpu.system, driverWallMs, stealPct: steal };
 }
 
 export const relativeError = (measured: number, truth: number): number => (truth === 0 ? Infinity : Math.abs(measured - truth) / truth);

@@ -37,6 +37,7 @@ export const capacityResultsSchema = envelope('capacity', CAPACITY_SCHEMA)
         cores: z.number().int().positive().describe('CPU cores of the machine'),
         placement: z.string().describe('which cores each side had (`split`: the engine on its own cores)'),
         load_average: z.string().describe('load average (1/5/15 min) at the start and at the end'),
+        steal_pct: z.number().nullable().describe('share of the machine\'s CPU time the hypervisor took away during the phases (Linux steal), %: a high one makes CPU per search read high; null where unknown'),
       })
       .describe('where it was measured'),
     measured: z

@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clockTicksPerS, procStat } from '../src/index.ts';
+import { clockTicksPerS, machineCpu, procStat, stealPct } from '../src/index.ts';
 
 const linux = process.platform === 'linux';
 const cleanups: Array<() => void> = [];
@@ -52,5 +52,25 @@ describe.runIf(linux)('procStat', () => {
 
   it('asks the machine for its clock tick', () => {
     expect(clockTicksPerS()).toBe(Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()));
+  });
+});
+
+describe('stealPct', () => {
+  it('is the stolen share of the time between two readings, null without one or without time', () => {
+    expect(stealPct({ total: 1000, steal: 10 }, { total: 1400, steal: 50 })).toBe(10);
+    expect(stealPct({ total: 1000, steal: 10 }, { total: 1000, steal: 10 })).toBeNull();
+    expect(stealPct(null, { total: 1, steal: 0 })).toBeNull();
+  });
+});
+
+describe.runIf(linux)('machineCpu', () => {
+  it('reads /proc/stat: total time grows, steal is part of it', async () => {
+    const a = machineCpu()!;
+    await new Promise((r) => setTimeout(r, 50));
+    const b = machineCpu()!;
+    expect(b.total).toBeGreaterThan(a.total);
+    expect(b.steal).toBeGreaterThanOrEqual(a.steal);
+    expect(b.steal).toBeLessThanOrEqual(b.total);
+    expect(stealPct(a, b)).toBeGreaterThanOrEqual(0);
   });
 });

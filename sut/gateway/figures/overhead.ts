@@ -40,6 +40,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { machineCpu, stealPct } from '@vdb-readiness/proc-stat';
 import { command, CommandError, consoleIo, ExitCode, parseArgs, runMain, UsageError } from '../src/cli/run.ts';
 import { applyPlacement, type Placement, type PlacementKind } from './lib/placement.ts';
 import { ClosedLoop, newPhase, prng, randomVector, type Component, type Phase, type Target } from './lib/closed-loop.ts';
@@ -146,6 +147,7 @@ await runMain(async () => {
     const pids: Record<Component, number> = { gateway: slot?.pid ?? -1, nginx: gw.nginx.pid, redis: stack.redis.pid, qdrant: stack.qdrant.pid };
     placement = applyPlacement(opts.placement as PlacementKind, [pids.qdrant], [pids.gateway, pids.nginx, pids.redis, process.pid]);
     const loadAtStart = loadLine();
+    const cpuAtStart = machineCpu();
     await seed(stack, points);
 
     const rand = prng(querySeed);
@@ -190,13 +192,14 @@ await runMain(async () => {
       }
     }
     const loadAtEnd = loadLine();
+    const steal = stealPct(cpuAtStart, machineCpu());
 
     const { direct: d, gateway: g, cached: c } = phases;
     const ratio = qps(g) / qps(d);
     const roundRatios = g.roundQps.map((q, i) => q / (d.roundQps[i] as number));
     const lines = [
       `gateway benchmark: ${COLLECTION} (dim ${DIM}), limit 10, ${concurrency} concurrent clients, ${perRound * rounds} requests per phase in ${rounds} interleaved rounds after ${warmup} warm-up searches per path, query seed ${querySeed}`,
-      `machine: ${cpus().length} cores, load average (1/5/15 min) ${loadAtStart} at start, ${loadAtEnd} at end`,
+      `machine: ${cpus().length} cores, load average (1/5/15 min) ${loadAtStart} at start, ${loadAtEnd} at end; the hypervisor took ${steal === null ? '?' : fmt(steal, 1)} % of the CPU meanwhile (steal)`,
       `placement: ${placement.description}`,
       '',
       ...table(`${concurrency} clients (saturated: throughput)`, [d, g, c]),
@@ -242,7 +245,7 @@ await runMain(async () => {
     run = {
       runId,
       startedAt,
-      machine: { cores: cpus().length, placement: placement.description, loadAverage: `${loadAtStart} at start, ${loadAtEnd} at end` },
+      machine: { cores: cpus().length, placement: placement.description, loadAverage: `${loadAtStart} at start, ${loadAtEnd} at end`, stealPct: steal },
       measured: { concurrency, requestsPerPhase: perRound * rounds, directPerS: qps(d), gatewayUncachedPerS: qps(g), gatewayCachedPerS: qps(c) },
       input: capacityInput,
       plan,

@@ -172,7 +172,7 @@ export function capacity(over: { withinReach?: boolean; engine?: 'qdrant' | 'qdr
     gates: { profile: 'capacity', label: 'capacity: a plan, not a gate', results: [] },
     tool: 'bench:gateway',
     engine: { kind: over.engine ?? 'qdrant-local', version: '1.19.0' },
-    machine: { cores: 2, placement: 'split: engine on cpu 1', load_average: '0.10 / 0.20 / 0.30 at start, 1.00 / 0.50 / 0.40 at end' },
+    machine: { cores: 2, placement: 'split: engine on cpu 1', load_average: '0.10 / 0.20 / 0.30 at start, 1.00 / 0.50 / 0.40 at end', steal_pct: 12.5 },
     measured: {
       concurrency: 8,
       requests_per_phase: 3000,

@@ -37,6 +37,7 @@ describe('a capacity run', () => {
     expect(section).toContain('engine figures are qdrant-local&apos;s, not a real Qdrant&apos;s: measure with QDRANT_BIN set');
     expect(section).toMatch(/<td>engine<\/td><td class="num">1\.240 ms<\/td><td class="num">804<\/td><td class="num">16 cores<\/td><td class="num">9,008\/s<\/td><td class="num">18 cores<\/td>/);
     expect(section).toContain('2 workers give ×0.98 of 1 (asked ×1.25: not met); this machine allows at most ×1.27');
+    expect(section).toContain('the hypervisor took 12.5 % of the CPU (steal), so CPU per search reads high');
     // the sign-off table says what the plan concluded, not GO
     expect(html).toMatch(/<td>capacity<\/td><td><code>20261203-110000-capacity-abc123<\/code>.*?<\/td><td>plan: not within reach<\/td>/s);
   });

@@ -17,7 +17,7 @@ export const CAPACITY_SCHEMA = 'vdb-readiness/capacity@1';
 export interface CapacityRun {
   runId: string;
   startedAt: string;
-  machine: { cores: number; placement: string; loadAverage: string };
+  machine: { cores: number; placement: string; loadAverage: string; stealPct: number | null };
   measured: { concurrency: number; requestsPerPhase: number; directPerS: number; gatewayUncachedPerS: number; gatewayCachedPerS: number };
   input: CapacityInput;
   plan: CapacityPlan;
@@ -49,7 +49,7 @@ export function capacityDocument(run: CapacityRun, state: 'running' | 'complete'
     gates: { profile: 'capacity', label: 'capacity: a plan, not a gate', results: [] },
     tool: 'bench:gateway',
     engine: { kind: input.engine.kind, version: input.engine.version || null },
-    machine: { cores: run.machine.cores, placement: run.machine.placement, load_average: run.machine.loadAverage },
+    machine: { cores: run.machine.cores, placement: run.machine.placement, load_average: run.machine.loadAverage, steal_pct: run.machine.stealPct },
     measured: {
       concurrency: run.measured.concurrency,
       requests_per_phase: run.measured.requestsPerPhase,
