@@ -92,7 +92,7 @@ describe('bench CLI', () => {
     await writeFile(other, '{"hello":1}');
     const wrong = await cli('gate.ts', [other]);
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toMatch(/not a vdb-readiness results file \(schema missing; known: vdb-readiness\/readiness@2, vdb-readiness\/bench@2, vdb-readiness\/bench@1, vdb-readiness\/fuzz@1\)/);
+    expect(wrong.stderr).toMatch(/not a vdb-readiness results file \(schema missing; known: vdb-readiness\/readiness@2, vdb-readiness\/bench@2, vdb-readiness\/bench@1, vdb-readiness\/fuzz@1, vdb-readiness\/capacity@1\)/);
   });
 
   it('bench: one clear line for a bad option and for an unreachable URL', async () => {
