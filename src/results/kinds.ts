@@ -49,12 +49,15 @@ const bench: KindEntry<BenchResults> = {
   },
 };
 
+/** For kinds without gates: the profile's name and label, no gate. */
+const relabelOnly = <R extends AnyResults>(r: R, profile: GateProfile): R => ({ ...r, gates: { profile: profile.name, label: profile.label, results: [] } });
+
 // fuzz runs are judged by their checks (results.pass), not by gates: a profile only relabels them
 const fuzz: KindEntry<FuzzResults> = {
   kind: 'fuzz',
   schema: FUZZ_SCHEMA,
   parser: fuzzResultsSchema as z.ZodType<FuzzResults, z.ZodTypeDef, unknown>,
-  judge: (r, profile) => ({ ...r, gates: { profile: profile.name, label: profile.label, results: [] } }),
+  judge: relabelOnly,
   upgrades: {},
 };
 
@@ -63,7 +66,7 @@ const capacity: KindEntry<CapacityResults> = {
   kind: 'capacity',
   schema: CAPACITY_SCHEMA,
   parser: capacityResultsSchema as z.ZodType<CapacityResults, z.ZodTypeDef, unknown>,
-  judge: (r, profile) => ({ ...r, gates: { profile: profile.name, label: profile.label, results: [] } }),
+  judge: relabelOnly,
   upgrades: {},
 };
 
