@@ -28,7 +28,8 @@ export function capacitySummary(r: CapacityResults, resultsPath?: string): strin
     `capacity (${engineName(r)}, ${r.machine.cores} cores): ${capacityVerdictLine(r)}`,
     `  per core: gateway ${n0(p.gateway_uncached)} uncached / ${n0(p.gateway_cached)} cached searches/s; tier ${n0(p.tier_uncached)}; engine ${n0(p.engine)}`,
   ];
-  if (r.scaling?.two_over_one !== null && r.scaling?.two_over_one !== undefined) lines.push(`  2 gateway workers: ×${r.scaling.two_over_one.toFixed(2)} of 1 (asked ×${r.scaling.target}; this machine allows ×${r.scaling.machine_cap?.toFixed(2) ?? '?'})`);
+  const sc = r.scaling;
+  if (sc && sc.two_over_one !== null) lines.push(`  2 gateway workers: ×${sc.two_over_one.toFixed(2)} of 1 (asked ×${sc.target}; this machine allows ×${sc.machine_cap?.toFixed(2) ?? '?'})`);
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
   if (resultsPath) lines.push(`  results: ${resultsPath}`);
   return lines.join('\n');

@@ -48,6 +48,7 @@ describe('a capacity run', () => {
     expect(html).toContain('within reach, limited first by the engine');
     expect(html).not.toContain('qdrant-local&apos;s');
     expect(renderSummary(r)).toMatch(/^capacity \(qdrant 1\.19\.0, 2 cores\): 10,000 searches\/s .*: within reach, limited first by the engine$/m);
+    expect(renderSummary(r)).toMatch(/^ {2}2 gateway workers: ×0\.98 of 1 \(asked ×1\.25; this machine allows ×1\.27\)$/m);
   });
 
   it('JUnit: out of reach is skipped (a plan, not a gate), within reach passes; never a failure', () => {
