@@ -56,6 +56,19 @@ export const capacityResultsSchema = envelope('capacity', CAPACITY_SCHEMA)
             direct_engine: z.number().nonnegative().describe('the engine\'s CPU per search when searched directly, ms'),
           })
           .describe('CPU per search, by component'),
+        gateway_bound: z
+          .object({
+            searches_per_s: z.number().describe('uncached searches/s of a gateway whose engine answers at once (so the gateway tier saturates, not the engine)'),
+            cpu_ms_per_search: z
+              .object({
+                gateway: z.number().nonnegative().describe('the gateway, ms'),
+                redis: z.number().nonnegative().describe('Redis, ms'),
+              })
+              .describe('CPU per uncached search of the fully busy gateway (no nginx in front)'),
+          })
+          .nullable()
+          .optional()
+          .describe('the gateway-bound phase: what a fully busy gateway spends per uncached search, every check on; null or absent when not measured'),
       })
       .describe('what this machine did'),
     per_core: z

@@ -32,6 +32,9 @@
  * command (`npm run stack -- up`, VDB_STACK_DIR set to it) and takes it down afterwards
  * (`npm run stack -- down`). The gateway and the suite meet only through that command and the
  * stack.json it writes: nothing of the suite is imported here.
+ * Then the gateway-bound phase (`--bound`, lib/gateway-bound.ts): the uncached path once more, through a
+ * second gateway process whose stand-in engine answers at once, so that the gateway rather than
+ * the engine saturates: what a fully busy gateway core spends per uncached search.
  * After the phases: the capacity arithmetic for the runbook's production shape (lib/capacity.ts)
  * and 1 → N gateway workers, each count in a fresh temporary stack of its own (lib/scaling.ts).
  * All of it is also written as a `vdb-readiness/capacity@1` results file (lib/results.ts) to
@@ -46,10 +49,16 @@ import { applyPlacement, type Placement, type PlacementKind } from './lib/placem
 import { ClosedLoop, newPhase, prng, randomVector, type Component, type Phase, type Target } from './lib/closed-loop.ts';
 import { capacityPlan, renderCapacity, type CapacityInput } from './lib/capacity.ts';
 import { COLLECTION, DIM, gatewaySearch, HOT_QUERIES, seed } from './lib/collection.ts';
+import { measureGatewayBound } from './lib/gateway-bound.ts';
 import { capacityDocument, capacityRunId, writeCapacityResults, type CapacityRun } from './lib/results.ts';
 import { measureScaling, renderScaling, SCALING_TARGET } from './lib/scaling.ts';
 import { readStack, REPO_ROOT, stackCli, stackDirOf } from './lib/stack.ts';
 
+/**
+ * Uncached searches that warm the gateway-bound phase's fresh gateway process: measured here,
+ * its CPU per search settles only after a few thousand (the JIT), 1,000 read twice as high.
+ */
+const BOUND_WARMUP = 5000;
 /** Requests per block of the one-client pass (direct and gateway blocks alternate). */
 const SERIAL_BLOCK = 50;
 
@@ -86,6 +95,7 @@ await runMain(async () => {
     .option('--requests <n>', 'requests per phase (split over the rounds)', '3000')
     .option('--rounds <n>', 'rounds of interleaved phases', '3')
     .option('--serial <n>', 'requests of the one-client pass (0: skip)', '1000')
+    .option('--bound <n>', 'uncached searches of the gateway-bound phase, the engine answering at once (0: skip)', '5000')
     .option('--warmup <n>', 'searches on each path before the rounds', '1500')
     .option('--points <n>', 'points seeded into the collection', '2000')
     .option('--placement <kind>', 'split (engine on its own cores) or shared', 'split')
@@ -98,13 +108,14 @@ await runMain(async () => {
   const stop = parseArgs(program, process.argv.slice(2));
   if (stop !== null) return stop;
   const opts = program.opts<{
-    concurrency: string; requests: string; rounds: string; serial: string; warmup: string; points: string; placement: string; seed?: string; dir?: string;
+    concurrency: string; requests: string; rounds: string; serial: string; bound: string; warmup: string; points: string; placement: string; seed?: string; dir?: string;
     workersScaling: string; scalingRequests: string; scalingConcurrency: string; out?: string;
   }>();
   const concurrency = Number(opts.concurrency);
   const requests = Number(opts.requests);
   const rounds = Number(opts.rounds);
   const serial = Number(opts.serial);
+  const bound = Number(opts.bound);
   const warmup = Number(opts.warmup);
   const points = Number(opts.points);
   const querySeed = opts.seed !== undefined ? Number(opts.seed) : (Date.now() ^ (process.pid << 16)) >>> 0;
@@ -112,6 +123,7 @@ await runMain(async () => {
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new UsageError('--rounds must be an integer from 1 to 20');
   if (!Number.isInteger(requests) || requests < rounds * concurrency || requests > 200_000) throw new UsageError('--requests must be an integer from rounds x concurrency to 200000');
   if (!Number.isInteger(serial) || serial < 0 || serial > 10_000) throw new UsageError('--serial must be an integer from 0 to 10000');
+  if (!Number.isInteger(bound) || bound < 0 || bound > 200_000) throw new UsageError('--bound must be an integer from 0 to 200000');
   if (!Number.isInteger(warmup) || warmup < 0 || warmup > 100_000) throw new UsageError('--warmup must be an integer from 0 to 100000');
   if (opts.placement !== 'split' && opts.placement !== 'shared') throw new UsageError('--placement must be split or shared');
   if (!Number.isInteger(points) || points < 10 || points > 100_000) throw new UsageError('--points must be an integer from 10 to 100000');
@@ -152,7 +164,8 @@ await runMain(async () => {
 
     const rand = prng(querySeed);
     const perRound = Math.floor(requests / rounds);
-    const unique = Array.from({ length: perRound * rounds + serial + warmup }, () => randomVector(rand, DIM));
+    const boundWarmup = bound > 0 ? BOUND_WARMUP : 0;
+    const unique = Array.from({ length: perRound * rounds + serial + warmup + bound + boundWarmup }, () => randomVector(rand, DIM));
     const hot = Array.from({ length: HOT_QUERIES }, () => randomVector(rand, DIM));
     const direct: Target = {
       origin: stack.qdrant.url,
@@ -166,7 +179,7 @@ await runMain(async () => {
     openLoops.push(...Object.values(loops));
 
     // warm-up: connections, JIT on both sides, the hot set into the cache
-    const warm = unique.slice(perRound * rounds + serial);
+    const warm = unique.slice(perRound * rounds + serial, perRound * rounds + serial + warmup);
     await loops.direct.run(null, warm, pids);
     await loops.gateway.run(null, warm, pids);
     await loops.gateway.run(null, Array.from({ length: 10 }, () => hot).flat(), pids);
@@ -189,6 +202,24 @@ await runMain(async () => {
         const block = queries.slice(i, i + SERIAL_BLOCK);
         await loops.directSerial.run(serialPhases.direct, block, pids);
         await loops.gatewaySerial.run(serialPhases.gateway, block, pids);
+      }
+    }
+    let boundPhase: Phase | null = null;
+    let boundFailure: string | null = null;
+    if (bound > 0) {
+      const from = perRound * rounds + serial + warmup;
+      try {
+        boundPhase = await measureGatewayBound(stack, {
+          concurrency,
+          warmup: unique.slice(from, from + boundWarmup),
+          queries: unique.slice(from + boundWarmup, from + boundWarmup + bound),
+          placement,
+          log: (l) => console.error(l),
+        });
+      } catch (err) {
+        // the phases through the real engine stand without it
+        boundFailure = `the gateway-bound phase failed: ${(err as Error).message}`;
+        console.error(`warning: ${boundFailure}`);
       }
     }
     const loadAtEnd = loadLine();
@@ -222,6 +253,18 @@ await runMain(async () => {
     } else {
       lines.push('', 'latency added: not measured (--serial 0)');
     }
+    const gatewayBound = boundPhase ? { perS: qps(boundPhase), gatewayMs: boundPhase.cpuMs.gateway / boundPhase.requests, redisMs: boundPhase.cpuMs.redis / boundPhase.requests } : null;
+    if (gatewayBound) {
+      const nginxMs = g.cpuMs.nginx / g.requests;
+      const inPath = (g.cpuMs.gateway + g.cpuMs.nginx + g.cpuMs.redis) / g.requests;
+      lines.push(
+        '',
+        `gateway bound (${bound} uncached searches, ${concurrency} clients, straight to a second gateway whose stand-in engine answers at once with a real answer):`,
+        `  ${fmt(gatewayBound.perS, 0)} searches/s; CPU per uncached search: gateway ${fmt(gatewayBound.gatewayMs * 1000, 0)} µs, Redis ${fmt(gatewayBound.redisMs * 1000, 0)} µs` +
+          ` (+ nginx ${fmt(nginxMs * 1000, 0)} µs from the uncached phase: tier ${fmt((gatewayBound.gatewayMs + gatewayBound.redisMs + nginxMs) * 1000, 0)} µs, against ${fmt(inPath * 1000, 0)} µs while waiting on the engine)`,
+        '  a fully busy gateway spends less per search than one waiting on the engine: it wakes once for many answers, not once for each',
+      );
+    }
     lines.push(
       '',
       placement.kind === 'split'
@@ -246,11 +289,14 @@ await runMain(async () => {
       runId,
       startedAt,
       machine: { cores: cpus().length, placement: placement.description, loadAverage: `${loadAtStart} at start, ${loadAtEnd} at end`, stealPct: steal },
-      measured: { concurrency, requestsPerPhase: perRound * rounds, directPerS: qps(d), gatewayUncachedPerS: qps(g), gatewayCachedPerS: qps(c) },
+      measured: { concurrency, requestsPerPhase: perRound * rounds, directPerS: qps(d), gatewayUncachedPerS: qps(g), gatewayCachedPerS: qps(c), gatewayBound },
       input: capacityInput,
       plan,
       scaling: null,
-      warnings: g.cachedAnswers > 0 ? [`${g.cachedAnswers} answers of the uncached phase came from the cache (a repeated --seed?)`] : [],
+      warnings: [
+        ...(g.cachedAnswers > 0 ? [`${g.cachedAnswers} answers of the uncached phase came from the cache (a repeated --seed?)`] : []),
+        ...(boundFailure ? [boundFailure] : []),
+      ],
     };
     writeCapacityResults(outDir, capacityDocument(run, scalingWorkers.length > 1 ? 'running' : 'complete'));
   } catch (err) {

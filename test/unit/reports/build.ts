@@ -160,7 +160,7 @@ export function deployment(): DeploymentRecord {
 }
 
 /** A capacity run as bench:gateway writes it (qdrant-local, the runbook shape short on engine cores unless `withinReach`). */
-export function capacity(over: { withinReach?: boolean; engine?: 'qdrant' | 'qdrant-local'; runId?: string } = {}): CapacityResults {
+export function capacity(over: { withinReach?: boolean; engine?: 'qdrant' | 'qdrant-local'; runId?: string; bound?: boolean } = {}): CapacityResults {
   const ok = over.withinReach ?? false;
   const doc = {
     schema: CAPACITY_SCHEMA,
@@ -182,6 +182,8 @@ export function capacity(over: { withinReach?: boolean; engine?: 'qdrant' | 'qdr
       uncached_share_of_direct: 0.9,
       unloaded_p95_ms: 3.8,
       cpu_ms_per_search: { uncached: { gateway: 0.84, nginx: 0.11, redis: 0.12, qdrant: 1.2 }, cached: { gateway: 0.3, nginx: 0.1, redis: 0.05, qdrant: 0 }, direct_engine: ok ? 0.8 : 1.24 },
+      // a file from before the gateway-bound phase has no such field
+      ...(over.bound ? { gateway_bound: { searches_per_s: 4119, cpu_ms_per_search: { gateway: 0.184, redis: 0.028 } } } : {}),
     },
     per_core: { gateway_uncached: 1186, gateway_cached: 3297, tier_uncached: 938, engine: ok ? 1250 : 804 },
     shape: { engine_cores: 16, gateway_replicas: 2, workers_per_replica: 16, target_per_s: 10000, p95_target_ms: 10, utilisation: 0.7 },

@@ -42,6 +42,17 @@ describe('a capacity run', () => {
     expect(html).toMatch(/<td>capacity<\/td><td><code>20261203-110000-capacity-abc123<\/code>.*?<\/td><td>plan: not within reach<\/td>/s);
   });
 
+  it('shows the gateway-bound figures when the run measured them, and reads a file without them', () => {
+    const section = (r: ReturnType<typeof capacity>) => renderReportHtml(combine([asInput(r, 'c.json')]));
+    const withBound = section(capacity({ bound: true }));
+    expect(withBound).toContain('<tr><th>gateway bound</th><td>with an engine that answers at once, one gateway served 4,119 uncached searches/s at gateway 0.184 ms · Redis 0.028 ms of CPU each');
+    // the plan stays on the in-path figures
+    expect(withBound).toMatch(/<td>gateway workers \(uncached\)<\/td><td class="num">0\.840 ms<\/td>/);
+    const without = section(capacity());
+    expect(without).not.toContain('gateway bound');
+    expect(without).toContain('gateway workers (uncached)');
+  });
+
   it('a real Qdrant within reach: no caveat, the limiting side named', () => {
     const r = capacity({ withinReach: true, engine: 'qdrant' });
     const html = renderReportHtml(combine([asInput(r, 'c.json')]));

@@ -18,6 +18,8 @@ export interface Placement {
   description: string;
   /** Gives every pinned process the CPUs it had before (a stack the user keeps running). */
   restore(): void;
+  /** Puts a process the benchmark started itself (and does not give back) on the engine's CPUs; a no-op when shared. */
+  pinToEngine(pid: number): void;
 }
 
 /** Parses a Linux CPU list ("0-3,6,8-9") into CPU ids. */
@@ -60,7 +62,7 @@ function pin(pid: number, cpus: string): boolean {
 export function applyPlacement(kind: PlacementKind, engine: number[], rest: number[]): Placement {
   const own = allowedCpus(process.pid);
   const cpus = own ? parseCpuList(own) : [];
-  const shared = (why: string): Placement => ({ kind: 'shared', description: `shared: every process may use every core${why}`, restore: () => undefined });
+  const shared = (why: string): Placement => ({ kind: 'shared', description: `shared: every process may use every core${why}`, restore: () => undefined, pinToEngine: () => undefined });
   if (kind === 'shared') return shared('');
   const split = splitCpus(cpus);
   if (!split) return shared(own ? ' (a split needs 2 CPUs or more)' : ' (no /proc to read the CPUs from)');
@@ -83,5 +85,8 @@ export function applyPlacement(kind: PlacementKind, engine: number[], rest: numb
     kind: 'split',
     description: `split: the engine on CPU ${split.engine}; nginx, the gateway, Redis and the load generator on CPU ${split.rest} (as in production, where Qdrant and the gateway tier run on separate hosts)`,
     restore,
+    pinToEngine: (pid) => {
+      for (const p of processTree(pid)) pin(p, split.engine);
+    },
   };
 }

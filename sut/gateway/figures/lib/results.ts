@@ -18,7 +18,11 @@ export interface CapacityRun {
   runId: string;
   startedAt: string;
   machine: { cores: number; placement: string; loadAverage: string; stealPct: number | null };
-  measured: { concurrency: number; requestsPerPhase: number; directPerS: number; gatewayUncachedPerS: number; gatewayCachedPerS: number };
+  measured: {
+    concurrency: number; requestsPerPhase: number; directPerS: number; gatewayUncachedPerS: number; gatewayCachedPerS: number;
+    /** The gateway-bound phase (lib/gateway-bound.ts); null when skipped. */
+    gatewayBound: { perS: number; gatewayMs: number; redisMs: number } | null;
+  };
   input: CapacityInput;
   plan: CapacityPlan;
   scaling: { concurrency: number; points: ScalingPoint[]; target: number } | null;
@@ -59,6 +63,9 @@ export function capacityDocument(run: CapacityRun, state: 'running' | 'complete'
       uncached_share_of_direct: run.measured.gatewayUncachedPerS / run.measured.directPerS,
       unloaded_p95_ms: input.unloadedP95Ms,
       cpu_ms_per_search: { uncached: input.uncached, cached: input.cached, direct_engine: input.directEngineMs },
+      gateway_bound: run.measured.gatewayBound
+        ? { searches_per_s: run.measured.gatewayBound.perS, cpu_ms_per_search: { gateway: run.measured.gatewayBound.gatewayMs, redis: run.measured.gatewayBound.redisMs } }
+        : null,
     },
     per_core: {
       gateway_uncached: finite(plan.perCore.gatewayUncached),
