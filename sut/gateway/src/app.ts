@@ -164,7 +164,10 @@ export async function build(opts: BuildOptions): Promise<FastifyInstance> {
   // JSON only: Fastify's built-in text/plain parser would hand a string to the schema (400)
   // where the contract says 415 GW_ERR_UNSUPPORTED_MEDIA_TYPE.
   app.removeContentTypeParser('text/plain');
+  app.decorateRequest('jsonText', null);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    // kept for the search route, which sends the query vector's own text on (vectors/raw-vector.ts)
+    req.jsonText = body as string;
     defaultJson(req, body as string, (err, value) => {
       if (!err || body === '') return done(err, value);
       try {

@@ -36,4 +36,8 @@ declare module 'fastify' {
     /** The gateway's shared context (server.ts reaches the slot state and the registry through it). */
     gateway: GatewayContext;
   }
+  interface FastifyRequest {
+    /** The JSON body's text as it came (null without a JSON body). */
+    jsonText: string | null;
+  }
 }

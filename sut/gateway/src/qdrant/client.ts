@@ -51,6 +51,13 @@ export interface PointRecord {
   payload?: Record<string, unknown> | null;
 }
 
+/** A request body already encoded as JSON (sent as it is). */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
+const encode = (body: unknown): string | undefined => (body === undefined ? undefined : body instanceof JsonText ? body.text : JSON.stringify(body));
+
 export class QdrantClient {
   private readonly pool: Pool;
   private readonly headers: Record<string, string>;
@@ -101,8 +108,15 @@ export class QdrantClient {
     await this.call('PUT', `/collections/${encodeURIComponent(name)}`, { vectors: { size, distance } }, 'create_collection', ADMIN_TIMEOUT_MS);
   }
 
-  async query(collection: string, req: QueryRequest): Promise<ScoredPoint[]> {
-    const r = await this.call<{ points: ScoredPoint[] }>('POST', `/collections/${encodeURIComponent(collection)}/points/query`, req, 'query', this.opts.timeoutMs, true);
+  /** `vectorText`: `req.query`'s numbers as JSON text (without the brackets), sent instead of formatting them again. */
+  async query(collection: string, req: QueryRequest, vectorText: string | null = null): Promise<ScoredPoint[]> {
+    let body: unknown = req;
+    if (vectorText !== null) {
+      const { query: _query, ...rest } = req;
+      // rest always holds `limit`: '{"limit":…}' less its opening brace
+      body = new JsonText(`{"query":[${vectorText}],${JSON.stringify(rest).slice(1)}`);
+    }
+    const r = await this.call<{ points: ScoredPoint[] }>('POST', `/collections/${encodeURIComponent(collection)}/points/query`, body, 'query', this.opts.timeoutMs, true);
     return r.points;
   }
 
@@ -138,7 +152,7 @@ export class QdrantClient {
     let ok = false;
     try {
       if (hot && this.searchPool) {
-        const answer = await this.searchPool.request(method, path, body === undefined ? '' : JSON.stringify(body));
+        const answer = await this.searchPool.request(method, path, encode(body) ?? '');
         ok = answer.status < 500;
         return { status: answer.status, text: answer.body ? answer.body.toString('utf8') : '' };
       }
@@ -146,7 +160,7 @@ export class QdrantClient {
         method: method as 'GET',
         path,
         headers: this.headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: encode(body),
         // per-request timeouts (undici's own timers, cheaper than an AbortSignal per call;
         // and they must be set here for a call to wait longer than the pool's default)
         headersTimeout: timeoutMs,

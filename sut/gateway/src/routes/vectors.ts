@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../context.ts';
+import { rawQueryVector } from '../vectors/raw-vector.ts';
 import { parsePointId, type SearchInput, type UpsertPoint, type PointId, type Target } from '../vectors/service.ts';
 import {
   deleteBody, errorResponses, payload, pointId, pointParams, searchBody, searchResponse, upsertBody, vector, writeResponse,
@@ -16,8 +17,9 @@ export function vectorRoutes(ctx: GatewayContext) {
     }, async (req, reply) => {
       const limiter = ctx.rateLimiter;
       const check = limiter?.check(req);
-      if (!limiter || !check) return ctx.vectors.search(req.body);
-      return ctx.vectors.search(req.body, { check, admit: (state) => limiter.apply(req, reply, check, state) });
+      const vectorText = req.jsonText === null ? null : rawQueryVector(req.jsonText, req.body.query_vector.length);
+      if (!limiter || !check) return ctx.vectors.search(req.body, undefined, vectorText);
+      return ctx.vectors.search(req.body, { check, admit: (state) => limiter.apply(req, reply, check, state) }, vectorText);
     });
 
     app.post<{ Body: { searches: SearchInput[] } }>('/api/v1/vectors/search/batch', {

@@ -63,7 +63,8 @@ export class VectorService {
     private readonly speculation: SpeculationPolicy,
   ) {}
 
-  async search(input: SearchInput, admission?: Admission): Promise<SearchOutput> {
+  /** `vectorText`: the query vector as the client wrote it (vectors/raw-vector.ts), sent on to Qdrant in its place; null: formatted from the parsed one. */
+  async search(input: SearchInput, admission?: Admission, vectorText: string | null = null): Promise<SearchOutput> {
     const started = performance.now();
     const { collection, model } = this.resolve(input);
     const spec = await this.registry.spec(collection);
@@ -87,7 +88,7 @@ export class VectorService {
       ...(input.filter ? { filter: input.filter } : {}),
       with_payload: normalized.withPayload,
       ...(normalized.scoreThreshold !== null ? { score_threshold: normalized.scoreThreshold } : {}),
-    });
+    }, vectorText);
     // speculation: the query goes out with the lookup; a fill may then only use a generation
     // read before the query was sent
     const speculating = this.cache.available() && this.speculation.begin(collection, check);

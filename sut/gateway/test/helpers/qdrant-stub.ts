@@ -10,6 +10,8 @@ export interface QdrantStub {
   url: string;
   /** `METHOD /path` of every call, in order. */
   calls: string[];
+  /** The body of every search, as sent. */
+  searches: string[];
   /** The status every collection reports (Qdrant: green, yellow, grey, red); default green. */
   collectionStatus: string;
   server: Server;
@@ -20,6 +22,7 @@ export function startQdrantStub(): Promise<QdrantStub> {
   const state = { collectionStatus: 'green' };
   const collections = new Map<string, { size: number; distance: string }>();
   const calls: string[] = [];
+  const searches: string[] = [];
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
@@ -43,6 +46,7 @@ export function startQdrantStub(): Promise<QdrantStub> {
       if (req.method === 'GET' && !m[2]) {
         return send(res, 200, { result: { status: state.collectionStatus, points_count: 0, indexed_vectors_count: 0, config: { params: { vectors: spec } } }, status: 'ok', time: 0 });
       }
+      if (req.method === 'POST' && m[2]) searches.push(body);
       if (req.method === 'POST' && m[2]) return send(res, 200, { result: { points: [{ id: 1, score: 0.9, payload: null }] }, status: 'ok', time: 0 });
       return send(res, 404, { status: { error: 'not stubbed' }, time: 0 });
     });
@@ -56,6 +60,7 @@ export function startQdrantStub(): Promise<QdrantStub> {
     },
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     calls,
+    searches,
     server,
     close: () => new Promise((done) => {
       server.closeAllConnections();
