@@ -26,9 +26,15 @@ export const REDIS_DB = 15;
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 
-const HERE = join(REPO_ROOT, 'sut', 'gateway');
-const ENGINE_ENTRY = join(HERE, 'figures', 'lib', 'instant-engine.ts');
-const SERVER_ENTRY = join(HERE, 'src', 'server.ts');
+const ENGINE_ENTRY = join(REPO_ROOT, 'sut', 'gateway', 'figures', 'lib', 'instant-engine.ts');
+/** The gateway's entry point in a checkout of this repository. */
+const serverEntry = (checkout: string) => join(checkout, 'sut', 'gateway', 'src', 'server.ts');
+
+/** A process this module started, and where it answers. */
+export interface Started {
+  child: ChildProcess;
+  url: string;
+}
 
 export interface GatewayBoundOptions {
   concurrency: number;
@@ -52,7 +58,7 @@ async function freePort(): Promise<number> {
 }
 
 /** Stops a child: SIGTERM, then SIGKILL after STOP_TIMEOUT_MS. */
-async function stop(child: ChildProcess): Promise<void> {
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
@@ -78,7 +84,8 @@ function output(child: ChildProcess): () => string {
   return () => text;
 }
 
-async function startEngine(stack: Stack): Promise<{ child: ChildProcess; url: string }> {
+/** The stand-in engine (instant-engine.ts) in front of the stack's engine. */
+export async function startInstantEngine(stack: Stack): Promise<Started> {
   const child = spawn(process.execPath, ['--import', 'tsx', ENGINE_ENTRY, stack.qdrant.url, stack.qdrant.apiKey], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const seen = output(child);
   const port = await new Promise<number>((resolve, reject) => {
@@ -98,14 +105,20 @@ async function startEngine(stack: Stack): Promise<{ child: ChildProcess; url: st
   return { child, url: `http://127.0.0.1:${port}` };
 }
 
-async function startGateway(stack: Stack, engineUrl: string): Promise<{ child: ChildProcess; url: string }> {
+/**
+ * A gateway process (one worker, TCP only, always active) of the code in `checkout` (default:
+ * this one), searching through `engineUrl`, its keys and counters in Redis database `redisDb`
+ * of the stack's Redis; started once it answers /health.
+ */
+export async function startGatewayProcess(stack: Stack, engineUrl: string, opts: { checkout?: string; redisDb?: number } = {}): Promise<Started> {
   const gw = stack.gateway;
   if (!gw) throw new CommandError('the stack has no gateway');
+  const checkout = opts.checkout ?? REPO_ROOT;
   const port = await freePort();
   const redis = new URL(stack.redis.url);
-  redis.pathname = `/${REDIS_DB}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER_ENTRY], {
-    cwd: REPO_ROOT,
+  redis.pathname = `/${opts.redisDb ?? REDIS_DB}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', serverEntry(checkout)], {
+    cwd: checkout,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
@@ -124,12 +137,12 @@ async function startGateway(stack: Stack, engineUrl: string): Promise<{ child: C
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
-    if (child.exitCode !== null) throw new CommandError(`the gateway-bound phase's gateway exited (${child.exitCode}) at start: ${gist(seen())}`);
+    if (child.exitCode !== null) throw new CommandError(`the gateway (${checkout}) exited (${child.exitCode}) at start: ${gist(seen())}`);
     const ok = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200, () => false);
     if (ok) return { child, url };
     if (Date.now() > deadline) {
-      await stop(child);
-      throw new CommandError(`the gateway-bound phase's gateway did not answer /health within ${START_TIMEOUT_MS} ms: ${gist(seen())}`);
+      await stopChild(child);
+      throw new CommandError(`the gateway (${checkout}) did not answer /health within ${START_TIMEOUT_MS} ms: ${gist(seen())}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -144,11 +157,11 @@ export async function measureGatewayBound(stack: Stack, opts: GatewayBoundOption
   const children: ChildProcess[] = [];
   let loop: ClosedLoop | null = null;
   try {
-    const engine = await startEngine(stack);
+    const engine = await startInstantEngine(stack);
     children.push(engine.child);
     // the stand-in takes the engine's cores, so that the gateway tier's cores are the tier's alone
     opts.placement.pinToEngine(engine.child.pid ?? -1);
-    const gateway = await startGateway(stack, engine.url);
+    const gateway = await startGatewayProcess(stack, engine.url);
     children.push(gateway.child);
     const gw = stack.gateway;
     if (!gw) throw new CommandError('the stack has no gateway');
@@ -157,11 +170,11 @@ export async function measureGatewayBound(stack: Stack, opts: GatewayBoundOption
     await loop.run(null, opts.warmup, pids);
     const phase = newPhase('gateway, uncached, engine answering at once');
     await loop.run(phase, opts.queries, pids);
-    if (phase.errors > 0) throw new CommandError(`${phase.errors} of ${phase.requests} searches of the gateway-bound phase failed: ${String(phase.errors)} errors`);
+    if (phase.errors > 0) throw new CommandError(`${phase.errors} of ${phase.requests} searches of the gateway-bound phase failed`);
     if (phase.cachedAnswers > 0) opts.log(`warning: ${phase.cachedAnswers} answers of the gateway-bound phase came from the cache`);
     return phase;
   } finally {
     loop?.close();
-    for (const c of children.reverse()) await stop(c);
+    for (const c of children.reverse()) await stopChild(c);
   }
 }

@@ -4,27 +4,17 @@
  * answer from as many workers as asked), every stack taken down afterwards; its results file read
  * by the suite's own commands (`npm run report`, `npm run gate`), as a user would.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../figures/lib/stack.ts';
+import { runCommand } from '../helpers/run-command.ts';
 
 const empty = mkdtempSync(join(tmpdir(), 'vdb-bench-gw-test-'));
 afterAll(() => rmSync(empty, { recursive: true, force: true }));
 
-function run(args: string[], cmd = ['npx', 'tsx', 'sut/gateway/figures/overhead.ts']): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd[0]!, [...cmd.slice(1), ...args], { cwd: REPO_ROOT, env: { ...process.env, VDB_STACK_DIR: empty } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[], cmd = ['npx', 'tsx', 'sut/gateway/figures/overhead.ts']) => runCommand([...cmd, ...args], { VDB_STACK_DIR: empty });
 
 const tempStacks = (): string[] => readdirSync(tmpdir()).filter((d) => /^vdb-bench-gw\d*-/.test(d));
 
