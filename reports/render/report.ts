@@ -98,6 +98,13 @@ ${runs.map((run) => `${many ? `<tr class="runrow"><th colspan="5">${h(run)}</th>
 </tbody></table></section>`;
 }
 
+/** better / worse / same, for a capacity figure against the baseline's (under 1 %: same). */
+function capacityTrend(f: BaselineDiff['capacity'][number]): string {
+  if (f.change_pct === null) return '';
+  if (Math.abs(f.change_pct) < 0.01) return 'same';
+  return (f.change_pct > 0) === (f.better === 'up') ? 'better' : 'worse';
+}
+
 function diffSection(d: BaselineDiff): string {
   const changeCell = (f: BaselineDiff['figures'][number]): string => (f.change === null ? '—' : `${f.change >= 0 ? '+' : '−'}${fmtNum(Math.abs(f.change))} ${h(f.unit)} <span class="muted">(${pct(f.change_pct)})</span>`);
   return `<section class="baseline" id="baseline"><h2>Against the baseline <span class="muted">${d.regressions.length ? `${d.regressions.length} regression${d.regressions.length === 1 ? '' : 's'}` : 'no regression'}</span></h2>
@@ -109,6 +116,9 @@ ${d.figures.map((f) => `<tr class="${f.regression ? 'bad' : ''}"><td class="smal
 </tbody></table>` : ''}
 ${d.gates.length ? `<h3>Gates</h3><table><thead><tr><th>run</th><th>gate</th><th class="num">baseline</th><th class="num">now</th></tr></thead><tbody>
 ${d.gates.map((g) => `<tr class="${g.baseline?.pass && !g.current.pass ? 'bad' : ''}"><td class="small">${h(g.run)}</td><td>${h(g.name)} ${h(g.op)} ${h(fmtNum(g.threshold))} ${h(g.unit)}</td><td class="num">${g.baseline ? `${h(fmtNum(g.baseline.value))} ${badge(g.baseline.pass ? 'passed' : 'failed')}` : '—'}</td><td class="num">${h(fmtNum(g.current.value))} ${badge(g.current.pass ? 'passed' : 'failed')}</td></tr>`).join('\n')}
+</tbody></table>` : ''}
+${d.capacity.length ? `<h3>Capacity <span class="muted">a plan: shown beside the baseline's, never a regression</span></h3>${d.capacity_note ? `<p class="warn-line small">${h(d.capacity_note)}</p>` : ''}<table class="capacity-diff"><thead><tr><th>run</th><th>figure</th><th class="num">baseline</th><th class="num">now</th><th class="num">change</th><th></th></tr></thead><tbody>
+${d.capacity.map((f) => `<tr><td class="small">${h(f.run)}</td><td>${h(f.label)}</td><td class="num">${h(fmtNum(f.baseline))} ${h(f.unit)}</td><td class="num">${h(fmtNum(f.current))} ${h(f.unit)}</td><td class="num">${f.change_pct === null ? '—' : pct(f.change_pct)}</td><td class="muted small">${capacityTrend(f)}</td></tr>`).join('\n')}
 </tbody></table>` : ''}
 ${d.newly_failing.length ? `<h3>Checks newly failing</h3><ul>${d.newly_failing.map((n) => `<li>${h(n.run)}: ${h(n.title)}</li>`).join('')}</ul>` : ''}
 <h3>Fingerprints</h3><table><thead><tr><th>run</th><th>what</th><th>baseline</th><th>now</th><th></th></tr></thead><tbody>

@@ -6,6 +6,7 @@
  */
 import { readMetric } from '../gates/evaluate.ts';
 import type { BenchResults } from '../results/bench.ts';
+import type { CapacityResults } from '../results/capacity.ts';
 import type { ReadinessResults } from '../results/readiness.ts';
 import type { RunInput } from './inputs.ts';
 import { inputId } from './inputs.ts';
@@ -71,6 +72,18 @@ export interface FingerprintRow {
   matters: boolean;
 }
 
+/** A capacity figure beside the baseline's: shown, never a regression (a plan is not gated). */
+export interface CapacityRow {
+  run: string;
+  label: string;
+  unit: string;
+  /** Which way is better. */
+  better: 'up' | 'down';
+  baseline: number | null;
+  current: number | null;
+  change_pct: number | null;
+}
+
 export interface BaselineDiff {
   baseline_runs: Array<{ kind: string; id: string; path: string; sha256: string }>;
   comparable: boolean;
@@ -80,6 +93,10 @@ export interface BaselineDiff {
   figures: FigureRow[];
   gates: GateRow[];
   newly_failing: Array<{ run: string; id: string; title: string }>;
+  /** Capacity runs against the baseline's: per-core figures across releases (none of it decides anything). */
+  capacity: CapacityRow[];
+  /** What makes the capacity figures less comparable (another engine, other cores, high steal); null when nothing does. */
+  capacity_note: string | null;
   unpaired: string[];
   /** Every regression, one line each. */
   regressions: string[];
@@ -156,6 +173,40 @@ function benchPrints(run: string, b: BenchResults, c: BenchResults): Fingerprint
   ];
 }
 
+/** Steal (%) above which CPU per search reads high (as the report's capacity section says). */
+const HIGH_STEAL_PCT = 5;
+
+function capacityRows(run: string, b: CapacityResults, c: CapacityResults): CapacityRow[] {
+  const row = (label: string, unit: string, better: 'up' | 'down', pick: (r: CapacityResults) => number | null | undefined): CapacityRow[] => {
+    const x = pick(b) ?? null;
+    const y = pick(c) ?? null;
+    if (x === null && y === null) return [];
+    return [{ run, label, unit, better, baseline: x, current: y, change_pct: x !== null && y !== null && x !== 0 ? (y - x) / x : null }];
+  };
+  const ms = (v: number | undefined) => (v === undefined ? null : v);
+  return [
+    ...row('gateway CPU per uncached search', 'ms', 'down', (r) => r.measured.cpu_ms_per_search.uncached.gateway),
+    ...row('gateway CPU per uncached search, fully busy', 'ms', 'down', (r) => ms(r.measured.gateway_bound?.cpu_ms_per_search.gateway)),
+    ...row('gateway tier CPU per uncached search', 'ms', 'down', (r) => r.measured.cpu_ms_per_search.uncached.gateway + r.measured.cpu_ms_per_search.uncached.nginx + r.measured.cpu_ms_per_search.uncached.redis),
+    ...row('gateway CPU per cached search', 'ms', 'down', (r) => r.measured.cpu_ms_per_search.cached.gateway),
+    ...row('engine CPU per search', 'ms', 'down', (r) => r.measured.cpu_ms_per_search.direct_engine),
+    ...row('uncached searches/s per gateway core', '/s', 'up', (r) => r.per_core.gateway_uncached),
+    ...row('searches/s per engine core', '/s', 'up', (r) => r.per_core.engine),
+    ...row('2 gateway workers over 1 (cached)', '×', 'up', (r) => r.scaling?.two_over_one),
+  ];
+}
+
+function capacityNote(b: CapacityResults, c: CapacityResults): string | null {
+  const engine = (r: CapacityResults) => `${r.engine.kind} ${r.engine.version ?? '?'}`;
+  const notes: string[] = [];
+  if (engine(b) !== engine(c)) notes.push(`the engine differs (${engine(b)} → ${engine(c)})`);
+  if (b.machine.cores !== c.machine.cores) notes.push(`the cores differ (${b.machine.cores} → ${c.machine.cores})`);
+  if (b.machine.placement !== c.machine.placement) notes.push('the placement differs');
+  const high = [b, c].filter((r) => (r.machine.steal_pct ?? 0) >= HIGH_STEAL_PCT).map((r) => `${r === b ? 'the baseline' : 'this run'} had ${r.machine.steal_pct?.toFixed(1)} % steal`);
+  notes.push(...high);
+  return notes.length ? `${notes.join('; ')}: read its CPU figures with care` : null;
+}
+
 /** Pairs each current run with a baseline run of the same kind (and, for bench, the same shape). */
 export function diffBaseline(current: RunInput[], baseline: RunInput[], rules: RegressionRule[] = DEFAULT_RULES): BaselineDiff {
   const used = new Set<RunInput>();
@@ -172,6 +223,8 @@ export function diffBaseline(current: RunInput[], baseline: RunInput[], rules: R
     figures: [],
     gates: [],
     newly_failing: [],
+    capacity: [],
+    capacity_note: null,
     unpaired: [],
     regressions: [],
   };
@@ -179,8 +232,17 @@ export function diffBaseline(current: RunInput[], baseline: RunInput[], rules: R
   const otherWorkload: string[] = [];
   const held = [...new Set(baseline.map((b) => (b.kind === 'bench' ? benchLabel(b.results) : b.kind)))].join(', ') || 'no run';
   for (const cur of current) {
-    // a capacity run is a plan beside the verdict: nothing of it can regress a release
-    if (cur.kind === 'deployment' || cur.kind === 'capacity') continue;
+    if (cur.kind === 'deployment') continue;
+    // a capacity run is a plan beside the verdict: shown against the baseline's, but nothing of
+    // it can regress a release or make it not comparable
+    if (cur.kind === 'capacity') {
+      const base = pick((b) => b.kind === 'capacity');
+      if (base?.kind === 'capacity') {
+        diff.capacity.push(...capacityRows(`capacity ${cur.results.run_id}`, base.results, cur.results));
+        diff.capacity_note = capacityNote(base.results, cur.results);
+      }
+      continue;
+    }
     if (cur.kind === 'bench') {
       const key = benchKey(cur.results);
       const onlyOne = benches.length === 1 && baseline.filter((b) => b.kind === 'bench').length === 1;
@@ -223,7 +285,9 @@ export function diffBaseline(current: RunInput[], baseline: RunInput[], rules: R
   diff.comparable = paired && differs.length === 0;
   const notCompared = diff.unpaired.length ? `; not compared: ${diff.unpaired.join('; ')}` : '';
   diff.comparability = !paired
-    ? `not comparable because no run has a baseline run of its kind and shape${notCompared}`
+    ? diff.capacity.length > 0 && current.every((c) => c.kind === 'capacity' || c.kind === 'deployment')
+      ? 'not comparable because these are capacity runs only: their figures are set beside the baseline\'s below, a plan, never a regression'
+      : `not comparable because no run has a baseline run of its kind and shape${notCompared}`
     : diff.comparable
       ? `comparable: the same ${[...new Set(diff.fingerprint.filter((f) => f.matters).map((f) => f.what.replace(/ \(.*\)$/, '')))].join(', ')}${notCompared}`
       : `not comparable because ${differs.map((f) => `${f.what} differs (${f.baseline} → ${f.current})`).join('; ')}${otherWorkload.length ? `: another workload, so no figure of ${otherWorkload.join(', ')} was compared` : ''}${notCompared}`;

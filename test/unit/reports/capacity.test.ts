@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderJunit, renderReportHtml, renderSummary } from '../../../reports/render/index.ts';
+import { diffBaseline } from '../../../src/report/baseline.ts';
 import { combine } from '../../../src/report/combine.ts';
 import { asInput } from '../../../src/report/inputs.ts';
 import { kindOfSchema } from '../../../src/results/kinds.ts';
@@ -51,6 +52,37 @@ describe('a capacity run', () => {
     const without = section(capacity());
     expect(without).not.toContain('gateway bound');
     expect(without).toContain('gateway workers (uncached)');
+  });
+
+  it('against a baseline capacity run: its figures side by side, better or worse, and never a regression of the release', () => {
+    const base = capacity({ runId: '20261101-110000-capacity-base00' });
+    base.measured.cpu_ms_per_search.uncached.gateway = 0.5;
+    base.per_core.gateway_uncached = 2000;
+    const cur = capacity({ bound: true });
+    const release = [asInput(readiness(healthyChecks()), 'r.json'), asInput(bench({ ms: latencies(2000, 3) }), 'b.json')];
+    const baseRelease = [asInput(readiness(healthyChecks(), 'ci', 'base-r'), 'br.json'), asInput(bench({ ms: latencies(2000, 3), runId: 'base-b' }), 'bb.json')];
+    const diff = diffBaseline([...release, asInput(cur, 'c.json')], [...baseRelease, asInput(base, 'bc.json')]);
+    const gw = diff.capacity.find((r) => r.label === 'gateway CPU per uncached search')!;
+    expect(gw).toMatchObject({ baseline: 0.5, current: 0.84, better: 'down' });
+    expect(gw.change_pct).toBeCloseTo(0.68, 5);
+    // the figure a baseline run did not measure is shown as missing, not dropped
+    expect(diff.capacity.find((r) => r.label === 'gateway CPU per uncached search, fully busy')).toMatchObject({ baseline: null, current: 0.184 });
+    expect(diff.regressions).toEqual([]);
+    expect(diff.comparable).toBe(true);
+    const c = combine([...release, asInput(cur, 'c.json')], { diff });
+    expect(c.verdict).toBe('GO');
+    const html = renderReportHtml(c);
+    expect(html).toMatch(/<tr><td class="small">capacity 20261203-110000-capacity-abc123<\/td><td>gateway CPU per uncached search<\/td><td class="num">0\.5000 ms<\/td><td class="num">0\.8400 ms<\/td><td class="num">\+68\.0 %<\/td><td class="muted small">worse<\/td><\/tr>/);
+    expect(html).toMatch(/<td>uncached searches\/s per gateway core<\/td><td class="num">2000 \/s<\/td><td class="num">1186 \/s<\/td><td class="num">−40\.7 %<\/td><td class="muted small">worse<\/td>/);
+    // the same steal on both sides is said once per run
+    expect(diff.capacity_note).toBe('the baseline had 12.5 % steal; this run had 12.5 % steal: read its CPU figures with care');
+  });
+
+  it('says when a baseline capacity run measured another engine, and that capacity runs alone are not a release to compare', () => {
+    const diff = diffBaseline([asInput(capacity({ engine: 'qdrant' }), 'c.json')], [asInput(capacity({ runId: 'base' }), 'b.json')]);
+    expect(diff.capacity_note).toMatch(/^the engine differs \(qdrant-local 1\.19\.0 → qdrant 1\.19\.0\)/);
+    expect(diff.comparability).toBe('not comparable because these are capacity runs only: their figures are set beside the baseline\'s below, a plan, never a regression');
+    expect(diff.regressions).toEqual([]);
   });
 
   it('a real Qdrant within reach: no caveat, the limiting side named', () => {
