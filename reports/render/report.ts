@@ -98,6 +98,12 @@ ${runs.map((run) => `${many ? `<tr class="runrow"><th colspan="5">${h(run)}</th>
 </tbody></table></section>`;
 }
 
+/** A capacity figure with its unit: searches/s as whole numbers; — when not measured. */
+function capacityValue(v: number | null, unit: string): string {
+  if (v === null) return '—';
+  return unit === '/s' ? `${h(Math.round(v).toLocaleString('en-US'))} /s` : `${h(fmtNum(v))} ${h(unit)}`;
+}
+
 /** better / worse / same, for a capacity figure against the baseline's (under 1 %: same). */
 function capacityTrend(f: BaselineDiff['capacity'][number]): string {
   if (f.change_pct === null) return '';
@@ -118,7 +124,7 @@ ${d.gates.length ? `<h3>Gates</h3><table><thead><tr><th>run</th><th>gate</th><th
 ${d.gates.map((g) => `<tr class="${g.baseline?.pass && !g.current.pass ? 'bad' : ''}"><td class="small">${h(g.run)}</td><td>${h(g.name)} ${h(g.op)} ${h(fmtNum(g.threshold))} ${h(g.unit)}</td><td class="num">${g.baseline ? `${h(fmtNum(g.baseline.value))} ${badge(g.baseline.pass ? 'passed' : 'failed')}` : '—'}</td><td class="num">${h(fmtNum(g.current.value))} ${badge(g.current.pass ? 'passed' : 'failed')}</td></tr>`).join('\n')}
 </tbody></table>` : ''}
 ${d.capacity.length ? `<h3>Capacity <span class="muted">a plan: shown beside the baseline's, never a regression</span></h3>${d.capacity_note ? `<p class="warn-line small">${h(d.capacity_note)}</p>` : ''}<table class="capacity-diff"><thead><tr><th>run</th><th>figure</th><th class="num">baseline</th><th class="num">now</th><th class="num">change</th><th></th></tr></thead><tbody>
-${d.capacity.map((f) => `<tr><td class="small">${h(f.run)}</td><td>${h(f.label)}</td><td class="num">${h(fmtNum(f.baseline))} ${h(f.unit)}</td><td class="num">${h(fmtNum(f.current))} ${h(f.unit)}</td><td class="num">${f.change_pct === null ? '—' : pct(f.change_pct)}</td><td class="muted small">${capacityTrend(f)}</td></tr>`).join('\n')}
+${d.capacity.map((f) => `<tr><td class="small">${h(f.run)}</td><td>${h(f.label)}</td><td class="num">${capacityValue(f.baseline, f.unit)}</td><td class="num">${capacityValue(f.current, f.unit)}</td><td class="num">${f.change_pct === null ? '—' : pct(f.change_pct)}</td><td class="muted small">${capacityTrend(f)}</td></tr>`).join('\n')}
 </tbody></table>` : ''}
 ${d.newly_failing.length ? `<h3>Checks newly failing</h3><ul>${d.newly_failing.map((n) => `<li>${h(n.run)}: ${h(n.title)}</li>`).join('')}</ul>` : ''}
 <h3>Fingerprints</h3><table><thead><tr><th>run</th><th>what</th><th>baseline</th><th>now</th><th></th></tr></thead><tbody>

@@ -67,13 +67,14 @@ describe('a capacity run', () => {
     expect(gw.change_pct).toBeCloseTo(0.68, 5);
     // the figure a baseline run did not measure is shown as missing, not dropped
     expect(diff.capacity.find((r) => r.label === 'gateway CPU per uncached search, fully busy')).toMatchObject({ baseline: null, current: 0.184 });
+    expect(renderReportHtml(combine([asInput(cur, 'c.json')], { diff }))).toMatch(/<td>gateway CPU per uncached search, fully busy<\/td><td class="num">—<\/td><td class="num">0\.1840 ms<\/td><td class="num">—<\/td><td class="muted small"><\/td>/);
     expect(diff.regressions).toEqual([]);
     expect(diff.comparable).toBe(true);
     const c = combine([...release, asInput(cur, 'c.json')], { diff });
     expect(c.verdict).toBe('GO');
     const html = renderReportHtml(c);
     expect(html).toMatch(/<tr><td class="small">capacity 20261203-110000-capacity-abc123<\/td><td>gateway CPU per uncached search<\/td><td class="num">0\.5000 ms<\/td><td class="num">0\.8400 ms<\/td><td class="num">\+68\.0 %<\/td><td class="muted small">worse<\/td><\/tr>/);
-    expect(html).toMatch(/<td>uncached searches\/s per gateway core<\/td><td class="num">2000 \/s<\/td><td class="num">1186 \/s<\/td><td class="num">−40\.7 %<\/td><td class="muted small">worse<\/td>/);
+    expect(html).toMatch(/<td>uncached searches\/s per gateway core<\/td><td class="num">2,000 \/s<\/td><td class="num">1,186 \/s<\/td><td class="num">−40\.7 %<\/td><td class="muted small">worse<\/td>/);
     // the same steal on both sides is said once per run
     expect(diff.capacity_note).toBe('the baseline had 12.5 % steal; this run had 12.5 % steal: read its CPU figures with care');
   });
