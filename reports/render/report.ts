@@ -127,9 +127,9 @@ ${d.capacity.length ? `<h3>Capacity <span class="muted">a plan: shown beside the
 ${d.capacity.map((f) => `<tr><td class="small">${h(f.run)}</td><td>${h(f.label)}</td><td class="num">${capacityValue(f.baseline, f.unit)}</td><td class="num">${capacityValue(f.current, f.unit)}</td><td class="num">${f.change_pct === null ? '—' : pct(f.change_pct)}</td><td class="muted small">${capacityTrend(f)}</td></tr>`).join('\n')}
 </tbody></table>` : ''}
 ${d.newly_failing.length ? `<h3>Checks newly failing</h3><ul>${d.newly_failing.map((n) => `<li>${h(n.run)}: ${h(n.title)}</li>`).join('')}</ul>` : ''}
-<h3>Fingerprints</h3><table><thead><tr><th>run</th><th>what</th><th>baseline</th><th>now</th><th></th></tr></thead><tbody>
+${d.fingerprint.length ? `<h3>Fingerprints</h3><table><thead><tr><th>run</th><th>what</th><th>baseline</th><th>now</th><th></th></tr></thead><tbody>
 ${d.fingerprint.map((f) => `<tr class="${f.same || !f.matters ? '' : 'warn'}"><td class="small">${h(f.run)}</td><td>${h(f.what)}</td><td><code class="wrap">${h(f.baseline)}</code></td><td><code class="wrap">${h(f.current)}</code></td><td>${f.same ? 'same' : f.matters ? badge('differs', 'skipped') : 'differs (the release)'}</td></tr>`).join('\n')}
-</tbody></table>
+</tbody></table>` : ''}
 </section>`;
 }
 

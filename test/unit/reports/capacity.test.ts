@@ -75,6 +75,7 @@ describe('a capacity run', () => {
     const html = renderReportHtml(c);
     expect(html).toMatch(/<tr><td class="small">capacity 20261203-110000-capacity-abc123<\/td><td>gateway CPU per uncached search<\/td><td class="num">0\.5000 ms<\/td><td class="num">0\.8400 ms<\/td><td class="num">\+68\.0 %<\/td><td class="muted small">worse<\/td><\/tr>/);
     expect(html).toMatch(/<td>uncached searches\/s per gateway core<\/td><td class="num">2,000 \/s<\/td><td class="num">1,186 \/s<\/td><td class="num">−40\.7 %<\/td><td class="muted small">worse<\/td>/);
+    expect(html).toContain('<h3>Fingerprints</h3>');
     // the same steal on both sides is said once per run
     expect(diff.capacity_note).toBe('the baseline had 12.5 % steal; this run had 12.5 % steal: read its CPU figures with care');
   });
@@ -84,6 +85,10 @@ describe('a capacity run', () => {
     expect(diff.capacity_note).toMatch(/^the engine differs \(qdrant-local 1\.19\.0 → qdrant 1\.19\.0\)/);
     expect(diff.comparability).toBe('not comparable because these are capacity runs only: their figures are set beside the baseline\'s below, a plan, never a regression');
     expect(diff.regressions).toEqual([]);
+    // no release run was paired: no empty fingerprint table
+    const html = renderReportHtml(combine([asInput(capacity({ engine: 'qdrant' }), 'c.json')], { diff }));
+    expect(html).toContain('<h3>Capacity');
+    expect(html).not.toContain('<h3>Fingerprints</h3>');
   });
 
   it('a real Qdrant within reach: no caveat, the limiting side named', () => {
