@@ -121,7 +121,8 @@ export async function startGatewayProcess(stack: Stack, engineUrl: string, opts:
     cwd: checkout,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      ...process.env,
+      // none of the caller's gateway settings (a GATEWAY_FAULTS drill, another config dir, a socket): only these
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(GATEWAY_|QDRANT_|REDIS_)/.test(k))),
       NODE_ENV: 'production',
       GATEWAY_HOST: '127.0.0.1',
       GATEWAY_PORT: String(port),
