@@ -13,8 +13,8 @@
  * nginx's share is measured in the phases through the front door).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort, waitUntil } from '@vdb-readiness/local-process';
 import { CommandError } from '../../src/cli/run.ts';
 import { ClosedLoop, newPhase, type Component, type Phase } from './closed-loop.ts';
 import { gatewaySearch } from './collection.ts';
@@ -43,18 +43,6 @@ export interface GatewayBoundOptions {
   warmup: number[][];
   placement: Placement;
   log: (line: string) => void;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Stops a child: SIGTERM, then SIGKILL after STOP_TIMEOUT_MS. */
@@ -136,17 +124,19 @@ export async function startGatewayProcess(stack: Stack, engineUrl: string, opts:
   });
   const seen = output(child);
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  for (;;) {
-    if (child.exitCode !== null) throw new CommandError(`the gateway (${checkout}) exited (${child.exitCode}) at start: ${gist(seen())}`);
-    const ok = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) }).then((r) => r.status === 200, () => false);
-    if (ok) return { child, url };
-    if (Date.now() > deadline) {
-      await stopChild(child);
-      throw new CommandError(`the gateway (${checkout}) did not answer /health within ${START_TIMEOUT_MS} ms: ${gist(seen())}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const outcome = await waitUntil({
+    probe: async () => (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })).status === 200,
+    timeoutMs: START_TIMEOUT_MS,
+    intervalMs: 200,
+    pid: child.pid ?? -1,
+  });
+  if (outcome === 'ready') return { child, url };
+  await stopChild(child);
+  throw new CommandError(
+    outcome === 'exited'
+      ? `the gateway (${checkout}) exited at start: ${gist(seen())}`
+      : `the gateway (${checkout}) did not answer /health within ${START_TIMEOUT_MS} ms: ${gist(seen())}`,
+  );
 }
 
 /**
