@@ -183,10 +183,9 @@ function capacityRows(run: string, b: CapacityResults, c: CapacityResults): Capa
     if (x === null && y === null) return [];
     return [{ run, label, unit, better, baseline: x, current: y, change_pct: x !== null && y !== null && x !== 0 ? (y - x) / x : null }];
   };
-  const ms = (v: number | undefined) => (v === undefined ? null : v);
   return [
     ...row('gateway CPU per uncached search', 'ms', 'down', (r) => r.measured.cpu_ms_per_search.uncached.gateway),
-    ...row('gateway CPU per uncached search, fully busy', 'ms', 'down', (r) => ms(r.measured.gateway_bound?.cpu_ms_per_search.gateway)),
+    ...row('gateway CPU per uncached search, fully busy', 'ms', 'down', (r) => r.measured.gateway_bound?.cpu_ms_per_search.gateway),
     ...row('gateway tier CPU per uncached search', 'ms', 'down', (r) => r.measured.cpu_ms_per_search.uncached.gateway + r.measured.cpu_ms_per_search.uncached.nginx + r.measured.cpu_ms_per_search.uncached.redis),
     ...row('gateway CPU per cached search', 'ms', 'down', (r) => r.measured.cpu_ms_per_search.cached.gateway),
     ...row('engine CPU per search', 'ms', 'down', (r) => r.measured.cpu_ms_per_search.direct_engine),
