@@ -45,7 +45,6 @@ function worktree(sha: string, dir: string): void {
 
 interface Side {
   name: string;
-  gateway: Started;
   loop: ClosedLoop;
   pids: Record<Component, number>;
   gatewayMs: number;
@@ -115,7 +114,7 @@ await runMain(async () => {
       const gateway = await startGatewayProcess(stack, engine.url, { checkout, redisDb: db });
       started.push(gateway);
       const pids: Record<Component, number> = { gateway: gateway.child.pid ?? -1, nginx: gw.nginx.pid, redis: stack.redis.pid, qdrant: engine.child.pid ?? -1 };
-      sides.push({ name, gateway, loop: new ClosedLoop(gatewaySearch({ ...gw, url: gateway.url }), concurrency), pids, gatewayMs: 0, redisMs: 0, searches: 0, seconds: 0, perRound: [] });
+      sides.push({ name, loop: new ClosedLoop(gatewaySearch({ ...gw, url: gateway.url }), concurrency), pids, gatewayMs: 0, redisMs: 0, searches: 0, seconds: 0, perRound: [] });
     }
     const rand = prng((Date.now() ^ (process.pid << 16)) >>> 0);
     const queries = (n: number) => Array.from({ length: n }, () => randomVector(rand, DIM));
