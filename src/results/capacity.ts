@@ -123,7 +123,7 @@ export const capacityResultsSchema = envelope('capacity', CAPACITY_SCHEMA)
           .describe('one entry per worker count'),
         two_over_one: z.number().nullable().describe('searches/s with 2 workers over 1; null when 2 was not measured'),
         target: z.number().describe('the scaling asked of 2 workers over 1'),
-        machine_cap: z.number().nullable().describe('the most 2 workers can give over 1 on this machine: min(2, cores · g / (g + o)) with g, o the CPU per search of the gateway and of the rest at 1 worker'),
+        machine_cap: z.number().nullable().describe('the most 2 workers can give over 1 on this machine: min(2, cores / ((g + o) · q)) with g, o the CPU per search of the gateway and of the rest, and q the searches per ms, at 1 worker'),
       })
       .nullable()
       .describe('1 → N gateway workers; null when not measured'),

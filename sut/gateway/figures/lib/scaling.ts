@@ -37,9 +37,16 @@ export interface ScalingPoint {
 /** What 2 gateway workers are asked to give over 1 (cached searches/s), from the scale issue. */
 export const SCALING_TARGET = 1.25;
 
-/** The most n workers can give over 1 here: nginx, Redis and the load generator share the cores. */
+/**
+ * The most n workers can give over 1 here: at 1 worker's CPU per search (gateway g, nginx +
+ * Redis + load generator o), the machine's cores carry at most cores / (g + o) searches/s. That
+ * is measured against 1 worker's searches/s rather than assuming 1 worker fills exactly one
+ * core: a Node process also runs GC and compiler threads beside its event loop.
+ */
 export function machineCap(base: ScalingPoint, cores: number, workers = 2): number {
-  return Math.min(workers, (cores * base.gatewayCpuMs) / (base.gatewayCpuMs + base.otherCpuMs));
+  const perSearchMs = base.gatewayCpuMs + base.otherCpuMs;
+  if (!(perSearchMs > 0) || !(base.searchesPerS > 0)) return workers;
+  return Math.min(workers, (cores * 1000) / perSearchMs / base.searchesPerS);
 }
 
 /** 1, 2, 4 → 1, 2, 4, 2, 1: every count but the last is visited twice. */
@@ -135,15 +142,16 @@ export function renderScaling(points: ScalingPoint[], concurrency: number, cores
     lines.push(`  ${two.workers} vs ${base.workers} workers: ×${x.toFixed(2)} (target ≥ ×${target}: ${x >= target ? 'met' : 'NOT met'})`);
   }
   if (base.workers === 1) {
-    // one worker saturates one core; n workers at most n cores, and nginx, Redis and the load
-    // generator need their share of the same cores for every search
+    // n workers give at most n × 1 worker, and every search needs the gateway's, nginx's, Redis's
+    // and the load generator's CPU out of the same cores
     const g = base.gatewayCpuMs;
     const o = base.otherCpuMs;
     const cap = (n: number): number => machineCap(base, cores, n);
     const most = points[points.length - 1]!.workers;
+    const busy = (base.searchesPerS * (g + o)) / 1000;
     lines.push(
-      `  limit on this machine: the gateway needs ${g.toFixed(3)} ms of CPU per search and nginx + Redis + this load generator ${o.toFixed(3)} ms beside it, ` +
-        `so ${cores} cores allow at most ×${cap(most).toFixed(2)} with ${most} workers${most === 2 ? '' : ` (×${cap(2).toFixed(2)} with 2)`}`,
+      `  limit on this machine: the gateway needs ${g.toFixed(3)} ms of CPU per search and nginx + Redis + this load generator ${o.toFixed(3)} ms beside it; ` +
+        `at 1 worker that keeps ${busy.toFixed(2)} of ${cores} cores busy, so ${cores} cores allow at most ×${cap(most).toFixed(2)} with ${most} workers${most === 2 ? '' : ` (×${cap(2).toFixed(2)} with 2)`}`,
     );
   }
   return lines;

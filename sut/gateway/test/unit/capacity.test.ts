@@ -1,7 +1,7 @@
 /** bench:gateway's capacity arithmetic and scaling figure (figures/lib/capacity.ts, scaling.ts). */
 import { describe, expect, it } from 'vitest';
 import { capacityPlan, erlangC, queueWaitQuantileMs, renderCapacity, RUNBOOK_SHAPE } from '../../figures/lib/capacity.ts';
-import { renderScaling, visitOrder } from '../../figures/lib/scaling.ts';
+import { machineCap, renderScaling, visitOrder } from '../../figures/lib/scaling.ts';
 
 describe('queueing (M/M/c)', () => {
   it('Erlang C matches the closed forms for one and two servers', () => {
@@ -76,6 +76,11 @@ describe('gateway workers scaling figure', () => {
       2,
     ).join('\n');
     expect(lines).toContain('×1.10 (target ≥ ×1.25: NOT met)');
-    expect(lines).toContain(`at most ×${((2 * 0.165) / 0.275).toFixed(2)} with 2 workers`);
+    // 5,100/s × 0.275 ms = 1.40 cores busy at 1 worker: 2 cores carry at most ×2/1.40
+    expect(lines).toContain('keeps 1.40 of 2 cores busy');
+    expect(lines).toContain(`at most ×${(2 / ((5100 * 0.275) / 1000)).toFixed(2)} with 2 workers`);
+    expect(machineCap({ workers: 1, visits: [2000], searchesPerS: 2000, gatewayCpuMs: 0.5, otherCpuMs: 0.1 }, 2)).toBeCloseTo(2 / 1.2, 6);
+    // a cheap search on a fast machine: never more than n × 1 worker
+    expect(machineCap({ workers: 1, visits: [1000], searchesPerS: 1000, gatewayCpuMs: 0.2, otherCpuMs: 0.1 }, 2)).toBe(2);
   });
 });
