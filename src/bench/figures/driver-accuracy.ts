@@ -7,7 +7,7 @@
  *  3. Send timing: timers only, polling the last ms, and polling with short naps (the default):
  *     how late sends start and what the driver's CPU costs at a moderate rate.
  *  4. `--workers 2` at 2,000/s: percentiles against the truth, CPU per request against wrk at
- *     about the same rate.
+ *     about the same rate and against the Node.js floor (node-floor.ts) with 1 and 2 threads.
  * Prints, never asserts (the integration test asserts the structural facts).
  *   npx tsx src/bench/figures/driver-accuracy.ts [seconds per run] [raw|undici]
  */
@@ -18,6 +18,7 @@ import type { AccuracyResult } from '../accuracy.ts';
 import { HTTP_CLIENTS } from '../open-loop.ts';
 import { startStubServer } from '../stub-server/spawn.ts';
 import { runWrk, wrkInstalled } from '../wrk.ts';
+import { measureNodeFloor } from './node-floor.ts';
 import type { HttpClientKind } from '../open-loop.ts';
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
@@ -58,19 +59,35 @@ async function figure(seconds: number, client: HttpClientKind): Promise<void> {
     console.log(`  ${name.padEnd(34)} send lag p50 ${ms(lag.getValueAtPercentile(50))}  p99 ${ms(lag.getValueAtPercentile(99))} ms;  driver CPU ${((100 * r.driverCpuUs) / 1000 / r.driverWallMs).toFixed(1)} % of one core;  p50 ${r.client.p50} ms vs truth ${r.truth.latency_ms.p50} ms`);
   }
 
-  console.log('\n--workers 2 at 2,000/s against 40 ms + exp(mean 20 ms) — accuracy, and CPU per request against wrk at the same rate');
+  console.log('\n--workers 2 at 2,000/s against 40 ms + exp(mean 20 ms) — accuracy, and CPU per request against wrk and the Node.js floor at the same rate');
   const delayExp = { kind: 'exp', baseMs: 40, meanMs: 20, seed: 5 } as const;
+  const perRequest = new Map<number, number>();
   for (const [name, workers] of [['1 driver', 1], ['--workers 2', 2]] as const) {
     const r = await measureAgainstStub({ mode: 'open', client, workers, delay: delayExp, rate: 2000, connections: 400, durationS: seconds, spinMs: 0 });
     const t = r.truth.latency_ms;
+    perRequest.set(workers, r.driverCpuUs / r.requests);
     console.log(`  ${name.padEnd(12)} p50 ${r.client.p50} vs truth ${t.p50} ms (${pct(relativeError(r.client.p50, t.p50))}); p99 ${r.client.p99} vs ${t.p99} ms (${pct(relativeError(r.client.p99, t.p99))}); ${(r.driverCpuUs / r.requests).toFixed(1)} µs CPU/request; host steal ${r.stealPct === null ? '?' : r.stealPct.toFixed(1)} %`);
   }
-  if (wrkInstalled()) {
-    // wrk has no rate: 120 connections on a server of 60 ms mean latency make about 2,000/s
-    await using server = await startStubServer({ delay: delayExp });
-    const w = await runWrk({ url: server.url, path: '/api/v1/vectors/search', body: Buffer.from(JSON.stringify({ collection: 'accuracy', vector: Array.from({ length: 32 }, (_, i) => Math.sin(i)), limit: 1 })), headers: { 'content-type': 'application/json' }, connections: 120, durationS: seconds });
-    console.log(`  wrk -t1 -c120 ${w.requests_per_s} req/s, ${w.cpu_us_per_request} µs CPU/request (goal: the driver ≤ 1.5× this)`);
-  } else console.log('  wrk: not installed (apt-get install -y wrk)');
+  await using server = await startStubServer({ delay: delayExp });
+  const search = { url: server.url, path: '/api/v1/vectors/search', body: Buffer.from(JSON.stringify({ collection: 'accuracy', vector: Array.from({ length: 32 }, (_, i) => Math.sin(i)), limit: 1 })), headers: { 'content-type': 'application/json' } };
+  const floors = new Map<number, number>();
+  for (const threads of [1, 2]) {
+    const f = await measureNodeFloor({ ...search, rate: 2000, connections: 400, durationS: seconds }, threads);
+    floors.set(threads, f.cpu_us_per_request);
+    console.log(`  Node.js floor, ${threads} thread${threads === 1 ? ' ' : 's'} ${f.cpu_us_per_request.toFixed(1)} µs CPU/request (sockets written on timer ticks, answers counted: nothing timed or recorded)`);
+  }
+  if (!wrkInstalled()) {
+    console.log('  wrk: not installed (apt-get install -y wrk)');
+    return;
+  }
+  // wrk has no rate: 120 connections on a server of 60 ms mean latency make about 2,000/s
+  const w = await runWrk({ ...search, connections: 120, durationS: seconds });
+  console.log(`  wrk -t1 -c120 ${w.requests_per_s} req/s, ${w.cpu_us_per_request} µs CPU/request (goal: --workers 2 ≤ 1.5× this)`);
+  if (w.cpu_us_per_request > 0) {
+    const x = (us: number | undefined): string => `×${((us ?? NaN) / w.cpu_us_per_request).toFixed(2)}`;
+    const two = (perRequest.get(2) ?? NaN) / w.cpu_us_per_request;
+    console.log(`  against wrk: --workers 2 ${x(perRequest.get(2))} (goal ≤ ×1.5: ${two <= 1.5 ? 'met' : 'NOT met'}), 1 driver ${x(perRequest.get(1))}; the Node.js floor ${x(floors.get(2))} with 2 threads, ${x(floors.get(1))} with 1`);
+  }
 }
 
 const program = new CliCommand('driver-accuracy')
