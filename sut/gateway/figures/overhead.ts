@@ -46,6 +46,7 @@ import { join } from 'node:path';
 import { machineCpu, stealPct } from '@vdb-readiness/proc-stat';
 import { command, CommandError, consoleIo, ExitCode, parseArgs, runMain, UsageError } from '../src/cli/run.ts';
 import { applyPlacement, type Placement, type PlacementKind } from './lib/placement.ts';
+import { throughputTargets } from './lib/targets.ts';
 import { ClosedLoop, newPhase, prng, randomVector, type Component, type Phase, type Target } from './lib/closed-loop.ts';
 import { capacityPlan, renderCapacity, type CapacityInput } from './lib/capacity.ts';
 import { COLLECTION, DIM, gatewaySearch, HOT_QUERIES, seed } from './lib/collection.ts';
@@ -235,7 +236,7 @@ await runMain(async () => {
       '',
       ...table(`${concurrency} clients (saturated: throughput)`, [d, g, c]),
       '',
-      `throughput: gateway (uncached) QPS ${fmt(ratio * 100, 0)} % of direct (target >= 70 %: ${ratio >= 0.7 ? 'met' : 'NOT met'}); ` +
+      `throughput: gateway (uncached) QPS ${fmt(ratio * 100, 0)} % of direct (${throughputTargets(ratio, placement.kind, concurrency)}); ` +
         `per round ${roundRatios.map((x) => `${fmt(x * 100, 0)} %`).join(', ')} (median ${fmt(median(roundRatios) * 100, 0)} %)`,
       `  p50 at ${concurrency} clients: ${fmt(p50(g))} vs ${fmt(p50(d))} ms direct (${fmt(p50(g) - p50(d))} ms): both paths saturated, this is queueing (clients / QPS), not judged`,
       `cached: p50 ${fmt(p50(c))} vs ${fmt(p50(g))} ms uncached, QPS x${fmt(qps(c) / qps(g))}; ${fmt((qps(c) / qps(d)) * 100, 0)} % of direct`,

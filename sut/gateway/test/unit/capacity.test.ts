@@ -1,7 +1,8 @@
-/** bench:gateway's capacity arithmetic and scaling figure (figures/lib/capacity.ts, scaling.ts). */
+/** bench:gateway's capacity arithmetic, scaling figure and throughput targets (figures/lib/capacity.ts, scaling.ts, targets.ts). */
 import { describe, expect, it } from 'vitest';
 import { capacityPlan, erlangC, queueWaitQuantileMs, renderCapacity, RUNBOOK_SHAPE } from '../../figures/lib/capacity.ts';
 import { machineCap, renderScaling, visitOrder } from '../../figures/lib/scaling.ts';
+import { throughputTargets } from '../../figures/lib/targets.ts';
 
 describe('queueing (M/M/c)', () => {
   it('Erlang C matches the closed forms for one and two servers', () => {
@@ -82,5 +83,15 @@ describe('gateway workers scaling figure', () => {
     expect(machineCap({ workers: 1, visits: [2000], searchesPerS: 2000, gatewayCpuMs: 0.5, otherCpuMs: 0.1 }, 2)).toBeCloseTo(2 / 1.2, 6);
     // a cheap search on a fast machine: never more than n × 1 worker
     expect(machineCap({ workers: 1, visits: [1000], searchesPerS: 1000, gatewayCpuMs: 0.2, otherCpuMs: 0.1 }, 2)).toBe(2);
+  });
+});
+
+describe('throughput targets', () => {
+  it('judges 70 % always, and 85 % only at 8 clients with the engine on its own cores', () => {
+    expect(throughputTargets(0.9, 'split', 8)).toBe('target >= 70 %: met; scale target >= 85 % at 8 clients under split placement: met');
+    expect(throughputTargets(0.8, 'split', 8)).toBe('target >= 70 %: met; scale target >= 85 % at 8 clients under split placement: NOT met');
+    expect(throughputTargets(0.6, 'split', 8)).toContain('target >= 70 %: NOT met;');
+    expect(throughputTargets(0.9, 'shared', 8)).toContain('placement: judged only with split placement and 8 clients');
+    expect(throughputTargets(0.9, 'split', 4)).toContain('placement: judged only with split placement and 8 clients');
   });
 });
