@@ -9,6 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
+import { encodeRequest } from '@vdb-readiness/raw-http';
 import { connectionsOf } from '../driver-pool.ts';
 
 export interface FloorLoop {
@@ -32,11 +33,6 @@ const HEADER_END = Buffer.from('\r\n\r\n');
 const CONTENT_LENGTH = /\r\ncontent-length:\s*(\d+)/i;
 const CONNECT_TIMEOUT_MS = 10_000;
 const DEADLINE_SLACK_MS = 10_000;
-
-function requestBytes(loop: FloorLoop, host: string): Buffer {
-  const head = [`POST ${loop.path} HTTP/1.1`, `host: ${host}`, `content-length: ${loop.body.length}`, ...Object.entries(loop.headers).map(([k, v]) => `${k}: ${v}`)];
-  return Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), loop.body]);
-}
 
 /** One keep-alive connection: how many bytes the answer in flight still needs (-1: its head is not read yet). */
 class Conn {
@@ -83,7 +79,8 @@ export interface PreparedFloor {
 /** Opens the connections first (not billed to the run, as with the driver and wrk). */
 export async function prepareFloorLoop(loop: FloorLoop): Promise<PreparedFloor> {
   const url = new URL(loop.url);
-  const bytes = requestBytes(loop, url.host);
+  // the driver's own request bytes (its raw client's encoder): the same request, byte for byte
+  const bytes = encodeRequest(url, 'POST', loop.path, loop.headers, loop.body);
   const free: Conn[] = [];
   let answered = 0;
   let onAnswer: () => void = () => undefined;
